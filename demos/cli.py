@@ -1,0 +1,199 @@
+"""`msb demo`: run one demo in the terminal, or list them, or describe one's options.
+
+    msb demo NAME [--device auto|cpu|cuda|mps] [--lang en|zh] [--fast] [--pace X] [--json] [--OPTION VALUE ...]
+    msb demo --list
+    msb demo NAME --help
+
+Exit codes: 0 finished, 1 the demo failed, 2 a bad command line, 130 stopped (Ctrl-C).
+torch is imported only once a demo actually starts.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from demos.core import Demo, Error, Result, Stopped, all_demos, get_demo
+from dialog.errors import UserError
+
+USAGE = ("usage: msb demo NAME [--device auto|cpu|cuda|mps] [--lang en|zh] [--fast] [--pace X] "
+         "[--json] [--OPTION VALUE ...]\n       msb demo --list | msb demo NAME --help")
+COMMON = """common options:
+  --device auto|cpu|cuda|mps  where to train (default auto: cuda, else mps, else cpu)
+  --lang en|zh                the language Ms. B narrates in (default en)
+  --fast                      no presentation pauses
+  --pace X                    multiplies presentation pauses (default 1.0; 0 = --fast)
+  --json                      print only one JSON object with the result, at the end"""
+VALUED = {"device", "lang", "pace"}
+SWITCHES = {"json", "fast", "list", "help"}
+STOP_WAIT = 2.0  # seconds to wait for a cancelled run's last event (the runner promises ~1 s)
+
+
+@dataclass
+class Args:
+    name: str | None = None
+    device: str | None = None
+    lang: str = "en"
+    pace: str = "1.0"
+    json: bool = False
+    fast: bool = False
+    list: bool = False
+    help: bool = False
+    options: dict[str, str] = field(default_factory=dict)
+
+
+def parse_args(argv: list[str]) -> Args:
+    args = Args()
+    demo: Demo | None = None
+    tokens = list(argv)
+    while tokens:
+        token = tokens.pop(0)
+        if token in ("-h", "--help"):
+            args.help = True
+            continue
+        if not token.startswith("--") or token == "--":
+            if token.startswith("-") and token != "-" and not token[1:2].isdigit():
+                raise UserError(f"unknown flag {token}")
+            if args.name is not None:
+                raise UserError(f"unexpected argument {token!r} (one demo at a time)")
+            args.name = token
+            demo = get_demo(token)
+            continue
+        key, has_value, value = token[2:].partition("=")
+        key = key.replace("_", "-")
+        attr = key.replace("-", "_")
+        if attr in SWITCHES:
+            if has_value:
+                raise UserError(f"--{key} takes no value")
+            setattr(args, attr, True)
+            continue
+        if not has_value:
+            is_bool = demo is not None and any(s.type is bool and s.name == attr for s in demo.options())
+            if is_bool and (not tokens or tokens[0].startswith("--")):
+                value = "true"
+            elif not tokens:
+                raise UserError(f"--{key} needs a value")
+            else:
+                value = tokens.pop(0)
+        if attr in VALUED:
+            setattr(args, attr, value)
+        else:
+            args.options[attr] = value
+    return args
+
+
+def demo_main(argv: list[str], *, console=None) -> int:
+    try:
+        args = parse_args(argv)
+        if args.list:
+            print(list_text())
+            return 0
+        if args.name is None:
+            if args.help:
+                print(USAGE + "\n\n" + COMMON + "\n\n" + list_text())
+                return 0
+            raise UserError("which demo? " + ", ".join(d.id for d in all_demos()) + " (--list describes them)")
+        demo = get_demo(args.name)
+        if args.help:
+            print(help_text(demo))
+            return 0
+        return _run(demo, args, console)
+    except UserError as exc:
+        print(f"msb demo: {exc}", file=sys.stderr)
+        return 2
+
+
+def list_text() -> str:
+    demos = sorted(all_demos(), key=lambda d: d.id)
+    width = max((len(d.id) for d in demos), default=0) + 2
+    lines = []
+    for d in demos:
+        lines.append(f"{d.id.ljust(width)}{d.description.get('en', '')}")
+        lines.append(f"{' ' * width}{d.description.get('zh', '')}")
+    return "\n".join(lines)
+
+
+def help_text(demo: Demo) -> str:
+    lines = [f"msb demo {demo.id}: {demo.title.get('en', demo.id)} / {demo.title.get('zh', '')}",
+             f"  {demo.description.get('en', '')}", f"  {demo.description.get('zh', '')}", "",
+             f"usage: msb demo {demo.id} [common options] [demo options]", "", "demo options:"]
+    lines += [f"  {spec.describe()}" for spec in demo.options()] or ["  (none)"]
+    return "\n".join(lines + ["", COMMON])
+
+
+def _run(demo: Demo, args: Args, console) -> int:
+    from demos.device import configure_threads
+    from demos.runner import start_demo
+
+    # The CLI's process does nothing else while the demo trains, so it runs in a thread
+    # here (no worker start-up); threads are set as a worker would set them.
+    configure_threads()
+    handle = start_demo(demo.id, args.options, device=args.device, lang=args.lang, fast=args.fast,
+                        pace=args.pace, in_process=True)
+    renderer = None
+    if not args.json:
+        from rich.console import Console
+
+        from demos.render import Renderer
+
+        console = console or Console()
+        console.print(f"[bold]{demo.title.get(args.lang, demo.id)}[/]  [dim]device: {handle.device}[/]")
+        renderer = Renderer(console, title=demo.title.get(args.lang, demo.id), lang=args.lang,
+                            error_console=Console(stderr=True))
+    last = None
+    try:
+        while not handle.done:
+            for event in handle.events(timeout=0.1):
+                last = event
+                if renderer is not None:
+                    renderer.handle(event)
+    except KeyboardInterrupt:
+        handle.cancel()
+        last = _drain_after_cancel(handle, renderer) or Stopped()
+    finally:
+        if renderer is not None:
+            renderer.close()
+    return _finish(demo, handle.device, last, args.json)
+
+
+def _drain_after_cancel(handle, renderer):
+    last = None
+    deadline = time.monotonic() + STOP_WAIT
+    while not handle.done and time.monotonic() < deadline:
+        try:
+            for event in handle.events(timeout=0.1):
+                last = event
+                if renderer is not None and isinstance(event, (Result, Error, Stopped)):
+                    renderer.handle(event)
+        except KeyboardInterrupt:
+            break  # a second Ctrl-C: leave now
+    return last
+
+
+def _finish(demo: Demo, device: str, last, as_json: bool) -> int:
+    if isinstance(last, Result):
+        if as_json:
+            _print_json({"demo": demo.id, "device": device, "metrics": last.metrics, "summary": last.summary})
+        return 0
+    if isinstance(last, Error):
+        if as_json:  # otherwise the renderer has shown it, on stderr
+            _print_json({"demo": demo.id, "error": last.message})
+        return 1
+    if as_json:
+        _print_json({"demo": demo.id, "error": "stopped"})
+    return 130
+
+
+def _print_json(obj: dict[str, Any]) -> None:
+    print(json.dumps(obj, ensure_ascii=False, default=_plain))
+
+
+def _plain(value: Any) -> Any:
+    """numpy and torch scalars, tuples of them: whatever a demo put in its metrics."""
+    if hasattr(value, "item"):
+        return value.item()
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    return str(value)

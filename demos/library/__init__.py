@@ -1,0 +1,1 @@
+"""Built-in demos; each module defines DEMO, a demos.core.Demo."""

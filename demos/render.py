@@ -1,0 +1,224 @@
+"""Demo events drawn in a terminal with rich: a live progress bar and plot, digits, a result panel.
+
+`draw_plot` puts a Plot on any plotext-like object (the plotext module here, a
+textual-plotext widget's `plt` in the app), so both front ends draw the same picture.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console, Group, RenderableType
+from rich.live import Live
+from rich.markdown import Markdown
+from rich.panel import Panel
+from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text as RichText
+
+from demos.core import Error, Event, Images, Plot, Progress, Result, Stopped, Text
+
+PLOT_HEIGHT = 18
+MAX_PLOT_WIDTH = 100
+# Grayscale from paper to ink; each pixel is two characters wide because a terminal cell is
+# about twice as tall as it is wide, so an 8×8 digit comes out roughly square.
+SHADES = " ░▒▓█"
+LABELS = {
+    "en": {"result": "Result", "metric": "metric", "value": "value", "stopped": "stopped",
+           "error": "error"},
+    "zh": {"result": "结果", "metric": "指标", "value": "数值", "stopped": "已停止", "error": "出错"},
+}
+
+
+def draw_plot(plt: Any, plot: Plot) -> None:
+    """Draw a Plot on a cleared plotext figure (series in their colours, lines on top, limits)."""
+    for s in plot.series:
+        style: dict[str, Any] = {"label": s.label}
+        if s.color:
+            style["color"] = s.color
+        if s.marker:
+            style["marker"] = s.marker
+        draw = plt.scatter if plot.kind == "scatter" else plt.plot
+        draw(list(s.x), list(s.y), **style)
+    for (x0, y0), (x1, y1), label in plot.lines:
+        plt.plot([x0, x1], [y0, y1], color="red", label=label or None)
+    if plot.x_lim:
+        plt.xlim(*plot.x_lim)
+    if plot.y_lim:
+        plt.ylim(*plot.y_lim)
+    plt.title(plot.title)
+    if plot.x_label:
+        plt.xlabel(plot.x_label)
+    if plot.y_label:
+        plt.ylabel(plot.y_label)
+
+
+def plot_text(plot: Plot, width: int, height: int = PLOT_HEIGHT) -> RichText:
+    import plotext as plt
+
+    if plot.kind == "scatter":
+        # Keep a scatter plot's data roughly square on screen (see SHADES on cell shape).
+        width = min(width, int(height * 2.6) + 12)
+    plt.clf()
+    plt.theme("clear")
+    plt.plotsize(width, height)
+    draw_plot(plt, plot)
+    return RichText.from_ansi(plt.build())
+
+
+def images_text(images: Images, width: int) -> RichText:
+    """Images side by side, as many per row as fit, each with its caption underneath."""
+    out = RichText(images.title + "\n", style="bold")
+    if not images.pixels:
+        return out
+    cell = max(len(images.pixels[0][0]) * 2, max((len(c) for c in images.captions), default=0)) + 2
+    per_row = max(1, width // cell)
+    for start in range(0, len(images.pixels), per_row):
+        group = images.pixels[start:start + per_row]
+        captions = images.captions[start:start + per_row]
+        for row in range(max(len(img) for img in group)):
+            line = "".join(_shade_row(img[row] if row < len(img) else ()).ljust(cell) for img in group)
+            out.append(line.rstrip() + "\n")
+        out.append("".join(c.center(cell - 2).ljust(cell) for c in captions).rstrip() + "\n\n",
+                   style="cyan")
+    return out
+
+
+def _shade_row(values) -> str:
+    top = len(SHADES) - 1
+    return "".join(SHADES[min(top, max(0, round(float(v) * top)))] * 2 for v in values)
+
+
+def format_metric(name: str, value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, float):
+        if "accuracy" in name and 0.0 <= value <= 1.0:
+            return f"{value:.1%}"
+        if "seconds" in name:
+            return f"{value:.3g} s"
+        return f"{value:.4g}"
+    if isinstance(value, int):
+        return f"{value:,}" if "per_second" in name else str(value)
+    return str(value)
+
+
+def progress_line(metrics: dict[str, float]) -> str:
+    return "  ".join(f"{k} {format_metric(k, v)}" for k, v in metrics.items())
+
+
+def result_panel(result: Result, title: str, lang: str = "en") -> Panel:
+    labels = LABELS.get(lang, LABELS["en"])
+    table = Table(show_header=True, header_style="bold", box=None, padding=(0, 2))
+    table.add_column(labels["metric"])
+    table.add_column(labels["value"], justify="right")
+    for name, value in result.metrics.items():
+        if "per_second" in name and isinstance(value, float):
+            value = round(value)
+        table.add_row(name, format_metric(name, value))
+    parts: list[RenderableType] = [table]
+    if result.summary:
+        parts += [RichText(""), Markdown(result.summary)]
+    return Panel(Group(*parts), title=f"{title} — {labels['result']}", border_style="green")
+
+
+class Renderer:
+    """Turns a run's events into terminal output, in order.
+
+    The progress bar and the latest version of the plot being animated stay in a live
+    region that redraws in place; anything else (text, digits, a different plot) first
+    commits that plot to the scrollback, so the output reads top to bottom as it happened.
+    Redraws happen only when an event arrives: a refresh thread would compete with
+    training that runs in this process.
+    """
+
+    def __init__(self, console: Console, *, title: str = "", lang: str = "en",
+                 error_console: Console | None = None) -> None:
+        self.console = console
+        self.error_console = error_console or console
+        self.title = title
+        self.lang = lang
+        self.labels = LABELS.get(lang, LABELS["en"])
+        self._bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), TextColumn("{task.fields[metrics]}"), console=console)
+        self._task: int | None = None
+        self._plot: Plot | None = None
+        self._plot_render: RichText | None = None
+        self._live = Live(console=console, auto_refresh=False, transient=False)
+        self._live_started = False
+
+    @property
+    def width(self) -> int:
+        return max(40, min(self.console.width - 2, MAX_PLOT_WIDTH))
+
+    def handle(self, event: Event) -> None:
+        if isinstance(event, Progress):
+            self._progress(event)
+        elif isinstance(event, Plot):
+            if self._plot is not None and self._plot.name != event.name:
+                self._commit_plot()
+            self._plot = event
+            self._plot_render = plot_text(event, self.width)
+            self._refresh()
+        else:
+            self._commit_plot()
+            if isinstance(event, (Result, Error, Stopped)):
+                self.close()
+            self._print_event(event)
+
+    def close(self) -> None:
+        self._commit_plot()
+        if self._live_started:
+            self._refresh()
+            self._live.stop()
+            self._live_started = False
+
+    # ------------------------------------------------------------------
+
+    def _progress(self, event: Progress) -> None:
+        description = event.stage or self.title
+        fields = dict(description=description, completed=event.step, total=event.total or None,
+                      metrics=progress_line(event.metrics))
+        if self._task is None:
+            self._task = self._bar.add_task(**fields)
+        else:
+            self._bar.update(self._task, **fields)
+        self._refresh()
+
+    def _commit_plot(self) -> None:
+        if self._plot_render is not None:
+            self._print(self._plot_render)
+        self._plot = None
+        self._plot_render = None
+        self._refresh()
+
+    def _print_event(self, event: Event) -> None:
+        if isinstance(event, Text):
+            self._print(Markdown(event.text))
+        elif isinstance(event, Images):
+            self._print(images_text(event, self.width))
+        elif isinstance(event, Result):
+            self._print(result_panel(event, self.title, self.lang))
+        elif isinstance(event, Error):
+            self.error_console.print(RichText(f"{self.labels['error']}: {event.message}", style="bold red"))
+        elif isinstance(event, Stopped):
+            self._print(RichText(self.labels["stopped"], style="yellow"))
+
+    def _print(self, renderable: RenderableType) -> None:
+        # Printing through a started Live puts the output above the live region.
+        self.console.print(renderable)
+
+    def _live_group(self) -> Group:
+        parts: list[RenderableType] = []
+        if self._plot_render is not None:
+            parts.append(self._plot_render)
+        if self._task is not None:
+            parts.append(self._bar.get_renderable())
+        return Group(*parts)
+
+    def _refresh(self) -> None:
+        if self._plot_render is None and self._task is None:
+            return
+        if not self._live_started:
+            self._live.start()
+            self._live_started = True
+        self._live.update(self._live_group(), refresh=True)

@@ -1,0 +1,1 @@
+"""The conversation: intents, state, persona, replies, transcripts. No UI imports."""

@@ -1,0 +1,213 @@
+"""Transcripts: every turn of a conversation appended to a JSONL file as it happens.
+
+One file per conversation, named by the time it started, under the user data dir
+(platformdirs' "ms-b", or --data-dir, or MSB_DATA_DIR). Each line is flushed and fsynced
+as it is written, so a crash loses nothing; a damaged line (a crash mid-write, a hand
+edit) is skipped with a notice when the file is read back, never fatal.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Iterable
+
+from dialog.errors import UserError
+from dialog.reply import Reply, Source
+
+ENV_VAR = "MSB_DATA_DIR"
+SUFFIX = ".jsonl"
+ROLES = ("user", "ms_b", "event")  # "event": a line the app showed that nobody said (a demo stopped)
+
+
+def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
+    """--data-dir, else $MSB_DATA_DIR, else the platform's user data dir for "ms-b"."""
+    if override:
+        return Path(override).expanduser()
+    env = os.environ.get(ENV_VAR, "").strip()
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("ms-b"))
+
+
+def transcripts_dir(base: Path) -> Path:
+    return base / "transcripts"
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: str  # "user" | "ms_b" | "event"
+    text: str
+    time: float = 0.0  # seconds since the epoch
+    kind: str = ""  # the Reply kind, for Ms. B's turns
+    lang: str = ""
+    sources: tuple[Source, ...] = ()
+    demo: str | None = None
+
+    @classmethod
+    def from_reply(cls, reply: Reply) -> "Turn":
+        return cls("ms_b", reply.text, time.time(), reply.kind, reply.lang, tuple(reply.sources), reply.demo)
+
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"role": self.role, "text": self.text, "time": round(self.time, 3)}
+        if self.kind:
+            out["kind"] = self.kind
+        if self.lang:
+            out["lang"] = self.lang
+        if self.sources:
+            out["sources"] = [asdict(s) for s in self.sources]
+        if self.demo:
+            out["demo"] = self.demo
+        return out
+
+    @classmethod
+    def from_json(cls, data: Any) -> "Turn":
+        """Raises ValueError for anything that is not a turn this module wrote."""
+        if not isinstance(data, dict) or data.get("role") not in ROLES or not isinstance(data.get("text"), str):
+            raise ValueError("not a transcript turn")
+        sources = tuple(Source(**{k: str(s.get(k, "")) for k in ("document", "section", "excerpt", "title")})
+                        for s in data.get("sources") or () if isinstance(s, dict))
+        demo = data.get("demo")
+        return cls(data["role"], data["text"], float(data.get("time") or 0.0), str(data.get("kind") or ""),
+                   str(data.get("lang") or ""), sources, demo if isinstance(demo, str) else None)
+
+
+@dataclass
+class Loaded:
+    turns: list[Turn] = field(default_factory=list)
+    skipped: int = 0  # damaged lines left out
+
+
+def read(path: Path) -> Loaded:
+    """The turns of a transcript file; damaged lines are counted and skipped."""
+    out = Loaded()
+    with open(path, "rb") as f:
+        for raw in f:
+            if not raw.strip():
+                continue
+            try:
+                out.turns.append(Turn.from_json(json.loads(raw.decode("utf-8"))))
+            except (ValueError, TypeError, UnicodeDecodeError):
+                out.skipped += 1
+    return out
+
+
+def latest(base: Path) -> Path | None:
+    """The most recent transcript that holds at least one line, or None."""
+    folder = transcripts_dir(base)
+    try:
+        files = [p for p in folder.glob(f"*{SUFFIX}") if p.is_file() and p.stat().st_size > 0]
+    except OSError:
+        return None
+    # Names sort by start time; the modification time breaks ties and covers renamed files.
+    return max(files, key=lambda p: (p.stat().st_mtime, p.name), default=None)
+
+
+class Transcript:
+    """An append-only conversation log. The file is created with the first turn, so
+    starting the app and leaving at once leaves nothing behind."""
+
+    def __init__(self, base: Path, path: Path | None = None) -> None:
+        self.base = base
+        self.path = path
+        self.turns: list[Turn] = []
+        self.error: str | None = None  # why the file could not be written, once that happened
+
+    @classmethod
+    def resume(cls, base: Path) -> tuple["Transcript", Loaded]:
+        """Continue the most recent transcript (its turns are kept), or start afresh."""
+        path = latest(base)
+        if path is None:
+            return cls(base), Loaded()
+        loaded = read(path)
+        t = cls(base, path)
+        t.turns = list(loaded.turns)
+        return t, loaded
+
+    def restart(self) -> None:
+        """The next turn opens a new file (after /clear: a new conversation)."""
+        self.path = None
+        self.turns = []
+
+    def append(self, turn: Turn) -> None:
+        """Keep the turn and write it through to disk. A disk problem is remembered in
+        `error` (the chat goes on, in memory) rather than raised into the UI."""
+        self.turns.append(turn)
+        line = json.dumps(turn.to_json(), ensure_ascii=False) + "\n"
+        try:
+            if self.path is None:
+                self.path = self._new_path()
+            # Opened per turn: turns are seconds apart, and nothing is held open across a crash.
+            with open(self.path, "a", encoding="utf-8") as f:
+                f.write(line)
+                f.flush()
+                os.fsync(f.fileno())
+            self.error = None
+        except OSError as exc:
+            self.error = f"{self.path or transcripts_dir(self.base)}: {exc.strerror or exc}"
+
+    def conversation(self) -> list[tuple[str, str]]:
+        """(role, text) pairs of what was said, for Conversation.restore."""
+        return [(t.role, t.text) for t in self.turns if t.role in ("user", "ms_b")]
+
+    def _new_path(self) -> Path:
+        folder = transcripts_dir(self.base)
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
+        path = folder / f"{stamp}{SUFFIX}"
+        n = 1
+        while path.exists():  # two conversations started within a second (a /clear)
+            n += 1
+            path = folder / f"{stamp}-{n}{SUFFIX}"
+        return path
+
+
+# ---------------------------------------------------------------- Markdown export
+
+
+def to_markdown(turns: Iterable[Turn], title: str = "Conversation with Ms. B") -> str:
+    parts = [f"# {title}", ""]
+    for t in turns:
+        if t.role == "user":
+            # Quoted so that whatever Mr. A typed stays his words, not the document's structure.
+            quoted = "\n".join("> " + line if line else ">" for line in t.text.splitlines() or [""])
+            parts += ["**Mr. A:**", "", quoted, ""]
+        elif t.role == "ms_b":
+            parts += ["**Ms. B:**", "", t.text.rstrip(), ""]
+            if t.sources:
+                parts.append("Sources:")
+                parts += [f"- *{s.title or s.document}*, {s.section}: “{s.excerpt}”" for s in t.sources]
+                parts.append("")
+        else:
+            parts += [f"*{t.text}*", ""]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def export_markdown(turns: Iterable[Turn], path: str) -> Path:
+    """Write the conversation to PATH (~ expanded, parent folders created); the absolute path.
+
+    Raises UserError with a message fit for the user when the path cannot be written.
+    """
+    if not path or not path.strip():
+        raise UserError("no file name given: /save PATH, for example /save ~/ms-b.md")
+    target = Path(path.strip()).expanduser()
+    if target.is_dir():
+        raise UserError(f"{target} is a folder; name a file, for example {target / 'ms-b.md'}")
+    text = to_markdown(turns)
+    tmp = target.with_name(f".{target.name}.tmp")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_text(text, encoding="utf-8")
+        os.replace(tmp, target)  # an existing file is replaced whole or not at all
+    except OSError as exc:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise UserError(f"could not save to {target}: {exc.strerror or exc}") from None
+    return target.resolve()

@@ -1,0 +1,50 @@
+"""The scrolling conversation and the status line under it."""
+from __future__ import annotations
+
+from rich.text import Text
+from textual.containers import VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Static
+
+from dialog.widgets.messages import SPINNER
+
+
+class ChatView(VerticalScroll):
+    """The turns, oldest first; it follows the newest turn unless the user scrolled up."""
+
+    can_focus = False  # tab goes from message to message, not to the scroll area
+
+    async def add(self, widget: Widget) -> Widget:
+        await self.mount(widget)
+        self.anchor()
+        return widget
+
+    async def clear(self, keep: Widget | None = None) -> None:
+        """Remove every turn except `keep` (a demo that is still running)."""
+        await self.remove_children([w for w in self.children if w is not keep])
+
+
+class StatusLine(Static):
+    """What the app is doing in the background: loading, warming up, ready."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__("", markup=False, **kwargs)
+        self.text = ""
+        self.busy = False
+        self._frame = 0
+
+    def on_mount(self) -> None:
+        self.set_interval(0.1, self._tick)
+
+    def show(self, text: str, busy: bool = False) -> None:
+        self.text, self.busy = text, busy
+        self._render_line()
+
+    def _tick(self) -> None:
+        if self.busy:
+            self._frame += 1
+            self._render_line()
+
+    def _render_line(self) -> None:
+        prefix = f"{SPINNER[self._frame % len(SPINNER)]} " if self.busy else ""
+        self.update(Text(prefix + self.text, style="italic" if self.busy else ""))

@@ -1,0 +1,198 @@
+"""The turns of the conversation as widgets: Mr. A's lines, Ms. B's replies, small notes."""
+from __future__ import annotations
+
+import asyncio
+import re
+
+from rich.text import Text
+from textual import events, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import Button, Collapsible, Markdown, Static
+
+from dialog.reply import Reply, Source
+from dialog.widgets.clipboard import copy_text
+
+SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+# Typing pace: a reply appears within about a second however long it is, in at most this
+# many screen updates (a Markdown append re-parses the tail; ~30/s keeps up comfortably).
+MAX_FRAMES = 30
+SECONDS_PER_WORD = 0.03
+# One token per CJK character (Chinese has no spaces), else a word with its trailing space.
+_TOKENS = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]|[^\s\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+\s*|\s+")
+
+
+def typing_chunks(text: str, seconds: float) -> tuple[list[str], float]:
+    """The reply cut into successive fragments, and the pause between them.
+
+    Joined, the fragments give back the text exactly."""
+    tokens = _TOKENS.findall(text)
+    if not tokens or seconds <= 0:
+        return ([text] if text else []), 0.0
+    duration = min(seconds, SECONDS_PER_WORD * len(tokens))
+    frames = max(1, min(MAX_FRAMES, len(tokens)))
+    per = -(-len(tokens) // frames)
+    chunks = ["".join(tokens[i:i + per]) for i in range(0, len(tokens), per)]
+    return chunks, duration / len(chunks)
+
+
+class CopyLink(Static):
+    """A small copy affordance for the mouse; the keyboard has "c" on the focused message."""
+
+    def __init__(self) -> None:
+        super().__init__("⧉", classes="copy-link")
+        self.tooltip = "Copy this message (or focus it and press c)"
+
+    def on_click(self, event: events.Click) -> None:
+        event.stop()
+        message = next((a for a in self.ancestors if isinstance(a, ChatMessage)), None)
+        if message is not None:
+            message.action_copy()
+
+
+class ChatMessage(Vertical, can_focus=True):
+    """A turn that can be focused (tab / shift+tab or a click) and copied."""
+
+    BINDINGS = [Binding("c", "copy", "Copy message")]
+
+    def __init__(self, text: str, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.text = text  # what "copy" copies: the words as typed or as Ms. B wrote them (Markdown)
+
+    def action_copy(self) -> None:
+        copy_text(self.app, self.text)
+
+
+class UserMessage(ChatMessage):
+    """Mr. A's line, shown literally: "[red]hi[/red]" or "**x**" appear exactly as typed."""
+
+    BORDER_TITLE = "Mr. A"
+
+    def compose(self) -> ComposeResult:
+        yield CopyLink()
+        yield Static(Text(self.text), classes="body", markup=False)
+
+
+class NoteMessage(Static):
+    """A line from the app itself, not from either speaker: "demo stopped", "resumed"."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(Text(text), classes="note", markup=False)
+        self.text = text
+
+
+class SourcesBlock(Collapsible):
+    """Where an answer comes from: each source's document title, section and excerpt."""
+
+    def __init__(self, sources: tuple[Source, ...], lang: str) -> None:
+        title = f"出处（{len(sources)}）" if lang == "zh" else f"Sources ({len(sources)})"
+        body = Text()
+        for i, s in enumerate(sources):
+            if i:
+                body.append("\n\n")
+            body.append(s.title or s.document, style="bold")
+            if s.section:
+                body.append(f" · {s.section}", style="italic")
+            if s.excerpt:
+                body.append(f"\n“{s.excerpt}”")
+        super().__init__(Static(body, classes="sources-body", markup=False), title=title, collapsed=True,
+                         classes="sources")
+
+
+class BotMessage(ChatMessage):
+    """Ms. B's reply: a spinner while she thinks, then her words typed in, then whole."""
+
+    BORDER_TITLE = "Ms. B"
+
+    class Complete(Message):
+        """The reply is fully shown (the final render equals the reply's text)."""
+
+        def __init__(self, message: "BotMessage") -> None:
+            super().__init__()
+            self.message = message
+
+    class DemoRequested(Message):
+        """The "Show me" button under an answer was pressed."""
+
+        def __init__(self, demo_id: str) -> None:
+            super().__init__()
+            self.demo_id = demo_id
+
+    def __init__(self, waiting: str = "", **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.reply: Reply | None = None
+        self.finished = False
+        self._waiting = waiting
+        self._frame = 0
+
+    def compose(self) -> ComposeResult:
+        yield CopyLink()
+        yield Static(self._spinner_text(), classes="spinner", markup=False)
+
+    def on_mount(self) -> None:
+        self._spin = self.set_interval(0.1, self._tick)
+
+    def wait_with(self, note: str) -> None:
+        """Say why the reply is taking a moment (the knowledge base is still loading)."""
+        self._waiting = note
+        self._tick(advance=False)
+
+    def _spinner_text(self) -> Text:
+        return Text(f"{SPINNER[self._frame % len(SPINNER)]} {self._waiting}".rstrip(), style="italic")
+
+    def _tick(self, advance: bool = True) -> None:
+        self._frame += advance
+        for spinner in self.query(".spinner"):
+            spinner.update(self._spinner_text())
+
+    def show(self, reply: Reply, seconds: float = 0.8, *, text: str | None = None) -> None:
+        """Type the reply in over about `seconds` (0: at once); `text` overrides the words shown."""
+        self.reply = reply
+        self.text = reply.text if text is None else text
+        self._type(self.text, seconds)
+
+    @work(exclusive=True, group="typing")
+    async def _type(self, text: str, seconds: float) -> None:
+        self._spin.stop()
+        await self.query(".spinner").remove()
+        body = Markdown(classes="body")
+        await self.mount(body)
+        chunks, pause = typing_chunks(text, seconds)
+        if len(chunks) > 1:
+            stream = Markdown.get_stream(body)
+            try:
+                for chunk in chunks:
+                    await stream.write(chunk)
+                    await asyncio.sleep(pause)
+            finally:
+                await stream.stop()
+        # The stream renders fragments as they come; the whole text is rendered once more so
+        # that what stays on screen is exactly the reply (code blocks and lists intact).
+        await body.update(text)
+        await self._mount_extras()
+        self.finished = True
+        self.post_message(self.Complete(self))
+
+    async def _mount_extras(self) -> None:
+        reply = self.reply
+        if reply is None:
+            return
+        extras: list[Widget] = []
+        if reply.sources:
+            extras.append(SourcesBlock(reply.sources, reply.lang))
+        if reply.kind == "answer" and reply.demo and reply.action != "start_demo":
+            label = f"▶ 演示给我看（/demo {reply.demo}）" if reply.lang == "zh" else f"▶ Show me (/demo {reply.demo})"
+            button = Button(label, classes="demo-offer", compact=True)
+            button.demo_id = reply.demo  # type: ignore[attr-defined]
+            extras.append(button)
+        if extras:
+            await self.mount_all(extras)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        demo_id = getattr(event.button, "demo_id", None)
+        if demo_id:
+            event.stop()
+            self.post_message(self.DemoRequested(demo_id))

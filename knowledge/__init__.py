@@ -1,0 +1,1 @@
+"""The knowledge base: documents, curated entries, indexing and retrieval. No UI imports."""

@@ -1,0 +1,69 @@
+"""Tokens for lexical search: English words lightly stemmed, Chinese segmented by jieba."""
+from __future__ import annotations
+
+import logging
+import re
+import threading
+
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+
+# Function words carry no topic; dropping them keeps BM25 and the coverage score honest.
+EN_STOP = frozenset("""
+a about above after again all also am an and any are as at be because been before being below between both but
+by can could did do does doing don down during each few for from further had has have having he her here hers him
+his how i if in into is it its itself just let me more most my no nor not now of off on once only or other our out
+over own please same she should so some such tell than that the their them then there these they this those through
+to too under until up very was we were what when where which while who whom why will with would you your yours
+really actually kind sort thing things something anything know mean means meant explain say said talk give show
+ms mr b okay ok hey hi yes well much many way get got one like lot right""".split())
+ZH_STOP = frozenset("""
+的 了 是 吗 呢 吧 啊 呀 么 嘛 和 与 及 或 在 有 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 这些 那些 什么 怎么 怎么样 怎样 如何
+为什么 为何 哪 哪些 哪个 多少 就 都 也 还 又 再 很 太 更 最 一 一个 一下 一些 一点 一种 一部 些 个 种 能 能不能 可以 会 要 想 请 给
+说 说说 讲 讲讲 谈谈 聊聊 介绍 介绍一下 解释 解释一下 告诉 知道 是不是 不是 没有 到底 究竟 意思 指 所谓 对 把 被 让 从 到 里 中 上 下
+之 其 而 但 但是 因为 所以 如果 就是 还是 或者 以及 不 没 呀 哦 嗯 喔 吧 么 今天 现在 看看 看 讲一讲 问 问题""".split())
+
+_jieba_lock = threading.Lock()
+_jieba = None
+
+
+def _jieba_cut(text: str) -> list[str]:
+    global _jieba
+    with _jieba_lock:
+        if _jieba is None:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            jieba.initialize()
+            _jieba = jieba
+    return list(_jieba.cut_for_search(text))
+
+
+def stem(word: str) -> str:
+    """A light English stemmer: enough to match layer/layers, learning/learn, networks/network."""
+    for suffix, min_len in (("ations", 7), ("ation", 6), ("ings", 6), ("ing", 5), ("ies", 5), ("ed", 5),
+                            ("es", 5), ("s", 4)):
+        if word.endswith(suffix) and len(word) >= min_len:
+            if suffix == "ies":
+                return word[:-3] + "y"
+            if suffix == "es" and not word.endswith(("ses", "xes", "ches", "shes")):
+                return word[:-1]
+            return word[: -len(suffix)]
+    return word
+
+
+def en_tokens(text: str) -> list[str]:
+    return [stem(w) for w in _WORD.findall(text.lower()) if w not in EN_STOP and len(w) > 1 or w.isdigit()]
+
+
+def zh_tokens(text: str) -> list[str]:
+    """Chinese words (jieba, search mode) plus the English words mixed into the text."""
+    out: list[str] = []
+    for run in _CJK_RUN.findall(text):
+        out.extend(t for t in _jieba_cut(run) if t.strip() and t not in ZH_STOP)
+    out.extend(en_tokens(_CJK_RUN.sub(" ", text)))
+    return out
+
+
+def tokens(text: str, lang: str) -> list[str]:
+    return zh_tokens(text) if lang == "zh" else en_tokens(text)

@@ -1,0 +1,63 @@
+"""The index cache is keyed, checked, and rebuilt with a notice when stale or damaged."""
+from __future__ import annotations
+
+import json
+
+from knowledge.base import KnowledgeBase
+from knowledge.cache import cache_dir
+from knowledge.embedder import HashEmbedder
+
+
+def load(notices):
+    return KnowledgeBase.load(notice=notices.append)
+
+
+def test_a_second_load_uses_the_cache_silently():
+    notices = []
+    load(notices)
+    assert (cache_dir() / "lexical.json").exists()
+    load(notices)
+    assert notices == []
+
+
+def test_a_corrupt_lexical_cache_is_rebuilt_with_a_notice():
+    notices = []
+    load(notices)
+    (cache_dir() / "lexical.json").write_text("{not json", encoding="utf-8")
+    kb = load(notices)
+    assert len(notices) == 1 and "rebuilt" in notices[0]
+    assert kb.search("what does deep mean", "en")[0].entry.id == "what-deep-means"
+    json.loads((cache_dir() / "lexical.json").read_text(encoding="utf-8"))  # healthy again
+
+
+def test_a_cache_with_the_wrong_shape_is_not_trusted():
+    notices = []
+    load(notices)
+    path = cache_dir() / "lexical.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["payload"]["en"] = data["payload"]["en"][:3]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    load(notices)
+    assert notices and "rebuilt" in notices[0]
+
+
+def test_a_corrupt_dense_index_is_rebuilt_with_a_notice():
+    notices = []
+    kb = load(notices)
+    kb.warm_up(embedder=HashEmbedder(), notice=notices.append)
+    faiss_file = next(cache_dir().glob("dense-*.faiss"))
+    faiss_file.write_bytes(b"garbage")
+    kb2 = load(notices)
+    kb2.warm_up(embedder=HashEmbedder(), notice=notices.append)
+    assert any("rebuilt" in n for n in notices)
+    assert kb2.dense_ready and kb2.search("dropout", "en")
+
+
+def test_changing_the_knowledge_files_changes_the_key(tmp_path):
+    from knowledge.cache import content_key
+
+    a = tmp_path / "a.yaml"
+    a.write_text("one", encoding="utf-8")
+    k1 = content_key([a])
+    a.write_text("two", encoding="utf-8")
+    assert content_key([a]) != k1

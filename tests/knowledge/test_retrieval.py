@@ -1,0 +1,81 @@
+"""Hybrid retrieval: ranks the right entry in both languages and gives off-topic questions low confidence."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dialog.engine import threshold
+from knowledge.base import KnowledgeBase
+from knowledge.embedder import HashEmbedder
+from knowledge.lexical import rrf
+
+
+def top(kb, q, lang):
+    hits = kb.search(q, lang)
+    return hits[0] if hits else None
+
+
+@pytest.mark.parametrize("q, entry", [
+    ("深度学习中的深是什么意思", "what-deep-means"),
+    ("深度学习为什么最近几年才火起来", "why-now"),
+    ("Dropout 有什么用", "dropout"),
+    ("卷积神经网络是谁提出的", "cnn"),
+    ("张量是什么", "tensors"),
+    ("残差网络", "resnet"),
+    ("深度学习是机器学习的一部分吗", "dl-subset-ml"),
+])
+def test_chinese_questions_find_their_entry_lexically(lexical_kb, q, entry):
+    hit = top(lexical_kb, q, "zh")
+    assert hit.entry.id == entry and hit.score >= threshold("zh", False)
+
+
+@pytest.mark.parametrize("q", ["推荐一部电影", "今天股市怎么样", "明天会下雨吗", "红烧肉怎么做"])
+def test_chinese_off_topic_questions_score_below_the_threshold(lexical_kb, q):
+    hit = top(lexical_kb, q, "zh")
+    assert hit is None or hit.score < threshold("zh", False)
+
+
+@pytest.mark.parametrize("q, entry", [
+    ("What is the 'deep' in deep learning?", "what-deep-means"),
+    ("Why did deep learning only take off recently?", "why-now"),
+    ("explain dropout", "dropout"),
+    ("Does weight initialization depend on anything?", "initialization"),
+    ("it's just neural networks with more layers", "just-more-layers"),
+    ("isn't all this just hype?", "hype"),
+    ("neural networks are a black box", "black-box"),
+    ("Can Spark be used for deep learning?", "spark"),
+])
+def test_english_questions_find_their_entry_with_the_real_model(real_kb, q, entry):
+    hit = top(real_kb, q, "en")
+    assert hit.entry.id == entry and hit.score >= threshold("en", True), (hit.entry.id, hit.score)
+
+
+@pytest.mark.parametrize("q", ["What's a good recipe for lasagna?", "Who is the president of France?",
+                               "what's the capital of France", "How do I fix my bike's brakes?"])
+def test_english_off_topic_questions_score_below_the_threshold(real_kb, q):
+    assert top(real_kb, q, "en").score < threshold("en", True)
+
+
+def test_dense_search_matches_brute_force_cosine(lexical_kb, tmp_path, monkeypatch):
+    """The FAISS inner-product index agrees with numpy on normalised vectors."""
+    monkeypatch.setenv("MSB_CACHE_DIR", str(tmp_path))
+    kb = KnowledgeBase.load()
+    emb = HashEmbedder()
+    kb.warm_up(embedder=emb)
+    q = "why are neural networks flexible"
+    idx = [i for i, u in enumerate(kb.units) if u.lang == "en"]
+    vecs = emb.embed([kb.units[i].text for i in idx])
+    sims = vecs @ emb.embed([q])[0]
+    best_owner = kb.units[idx[int(np.argmax(sims))]].owner
+    hit = next(h for h in kb.search(q, "en", k=50) if h.owner == best_owner)
+    assert hit.dense == pytest.approx(float(sims.max()), abs=1e-5)
+
+
+def test_search_works_before_warm_up_and_reports_it(lexical_kb):
+    assert not lexical_kb.dense_ready
+    assert top(lexical_kb, "what does deep mean", "en").entry.id == "what-deep-means"
+
+
+def test_reciprocal_rank_fusion_rewards_agreement():
+    fused = rrf([{"a": 3.0, "b": 2.0, "c": 0.0}, {"b": 0.9, "a": 0.1}])
+    assert fused["b"] > fused["a"] and "c" not in fused

@@ -1,0 +1,122 @@
+"""The command line: ask (one and batch), chat --plain, index add, version — the JSON contract included."""
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import app
+from dialog import session
+
+ROOT = Path(__file__).resolve().parents[1]
+KEYS = ["reply", "kind", "lang", "topic", "sources", "demo", "suggestions", "score"]
+
+
+@pytest.fixture
+def kb(lexical_kb, monkeypatch):
+    monkeypatch.setattr(session, "load_kb", lambda dense=True, notice=None: lexical_kb)
+    return lexical_kb
+
+
+def run(argv, capsys, stdin=""):
+    old = sys.stdin
+    sys.stdin = io.StringIO(stdin)
+    try:
+        code = app.main(argv)
+    finally:
+        sys.stdin = old
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_ask_json_follows_the_contract(kb, capsys):
+    code, out, _ = run(["ask", "--json", "what does deep mean"], capsys)
+    data = json.loads(out)
+    assert code == 0 and list(data) == KEYS
+    assert data["kind"] == "answer" and data["topic"] == "what-deep-means" and data["lang"] == "en"
+    assert {"document", "section", "excerpt", "title"} <= set(data["sources"][0])
+
+
+def test_ask_names_a_demo_without_running_it(kb, capsys):
+    code, out, _ = run(["ask", "--json", "train a tiny CNN"], capsys)
+    data = json.loads(out)
+    assert data["kind"] == "demo" and data["demo"] == "cnn" and "msb demo cnn" in data["reply"]
+
+
+def test_ask_without_a_question_is_a_usage_error(kb, capsys):
+    code, _, err = run(["ask"], capsys)
+    assert code == 2 and "give a question" in err
+
+
+def test_batch_answers_every_line_in_order_each_in_a_fresh_conversation(kb, capsys):
+    lines = ["what does deep mean", "", "tell me more", "深度是什么意思", "[red]x[/red]", "/nonsense", "x" * 100_000]
+    code, out, _ = run(["ask", "--json", "-"], capsys, stdin="\n".join(lines) + "\n")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(rows) == len(lines)
+    assert rows[0]["topic"] == "what-deep-means"
+    assert rows[2]["kind"] == "smalltalk"  # no topic carried over from line 1
+    assert rows[3]["lang"] == "zh" and rows[5]["kind"] == "error"
+
+
+def test_plain_chat_keeps_state_across_lines(kb, capsys):
+    code, out, _ = run(["chat", "--plain", "--json"], capsys, stdin="what does deep mean\ntell me more\n/quit\nhi\n")
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert code == 0 and len(rows) == 3  # nothing after /quit
+    assert rows[1]["kind"] == "answer" and rows[1]["topic"] != rows[0]["topic"]
+
+
+def test_plain_chat_prints_text_without_json(kb, capsys):
+    code, out, _ = run(["chat", "--plain"], capsys, stdin="/help\n")
+    assert code == 0 and "/demo" in out and not out.lstrip().startswith("{")
+
+
+def test_plain_chat_save_writes_markdown(kb, capsys, tmp_path):
+    target = tmp_path / "talk" / "chat.md"
+    run(["chat", "--plain"], capsys, stdin=f"what does deep mean\n/save {target}\n")
+    text = target.read_text(encoding="utf-8")
+    assert "what does deep mean" in text and "layers" in text
+
+
+def test_index_add_makes_a_user_document_searchable_and_citable(capsys, tmp_path, monkeypatch):
+    from knowledge.base import KnowledgeBase
+
+    monkeypatch.setattr(session, "load_kb", lambda dense=True, notice=None: KnowledgeBase.load())
+    notes = tmp_path / "notes.md"
+    notes.write_text("# My notes\n\n## Zorblax optimiser\n\nThe zorblax optimiser halves the learning rate "
+                     "whenever the moon is full.\n", encoding="utf-8")
+    code, out, _ = run(["index", "add", str(notes)], capsys)
+    assert code == 0 and "notes.md" in out
+    code, out, _ = run(["ask", "--json", "what does the zorblax optimiser do?"], capsys)
+    data = json.loads(out)
+    assert data["kind"] == "answer" and "moon" in data["reply"]
+    assert data["sources"][0]["document"] == "user:notes"
+
+
+def test_index_add_of_a_missing_file_is_a_clear_error(capsys, tmp_path):
+    code, _, err = run(["index", "add", str(tmp_path / "nope.md")], capsys)
+    assert code == 2 and "no such file" in err
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as done:
+        app.main(["--version"])
+    assert done.value.code == 0 and "msb" in capsys.readouterr().out
+
+
+def test_batch_mode_as_a_real_process_with_the_real_model(tmp_path):
+    """One real run end to end: the model loads offline and every line gets one JSON line, in order."""
+    qs = ["What is the 'deep' in deep learning?", "What's a good recipe for lasagna?", "讲讲 Dropout",
+          "show me the coordinate change", ""]
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "MSB_CACHE_DIR": str(tmp_path / "c"), "MSB_DATA_DIR": str(tmp_path)}
+    p = subprocess.run([sys.executable, "app.py", "ask", "--json", "-"], cwd=ROOT, input="\n".join(qs) + "\n",
+                       capture_output=True, text=True, timeout=300, env=env)
+    rows = [json.loads(line) for line in p.stdout.splitlines()]
+    assert p.returncode == 0 and len(rows) == len(qs), p.stderr[-2000:]
+    assert [r["kind"] for r in rows[:4]] == ["answer", "fallback", "answer", "demo"]
+    assert rows[0]["topic"] == "what-deep-means" and rows[2]["lang"] == "zh" and rows[3]["demo"] == "coordinates"
+    assert "Traceback" not in p.stderr
