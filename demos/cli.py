@@ -124,12 +124,12 @@ def help_text(demo: Demo) -> str:
 
 
 def _run(demo: Demo, args: Args, console) -> int:
-    from demos.device import configure_threads
+    from demos.device import prefer_passive_waits
     from demos.runner import start_demo
 
     # The CLI's process does nothing else while the demo trains, so it runs in a thread
-    # here (no worker start-up); threads are set as a worker would set them.
-    configure_threads()
+    # here (no worker start-up), set up as a worker would be.
+    prefer_passive_waits()
     handle = start_demo(demo.id, args.options, device=args.device, lang=args.lang, fast=args.fast,
                         pace=args.pace, in_process=True)
     renderer = None
@@ -155,6 +155,9 @@ def _run(demo: Demo, args: Args, console) -> int:
     finally:
         if renderer is not None:
             renderer.close()
+    # Let a finished demo's thread wind down: torch aborts the interpreter if its threads
+    # are torn down mid-operation at exit.
+    handle.join(timeout=STOP_WAIT)
     return _finish(demo, handle.device, last, args.json)
 
 
@@ -175,7 +178,8 @@ def _drain_after_cancel(handle, renderer):
 def _finish(demo: Demo, device: str, last, as_json: bool) -> int:
     if isinstance(last, Result):
         if as_json:
-            _print_json({"demo": demo.id, "device": device, "metrics": last.metrics, "summary": last.summary})
+            metrics = {k: _rounded(v) for k, v in last.metrics.items()}
+            _print_json({"demo": demo.id, "device": device, "metrics": metrics, "summary": last.summary})
         return 0
     if isinstance(last, Error):
         if as_json:  # otherwise the renderer has shown it, on stderr
@@ -188,6 +192,13 @@ def _finish(demo: Demo, device: str, last, as_json: bool) -> int:
 
 def _print_json(obj: dict[str, Any]) -> None:
     print(json.dumps(obj, ensure_ascii=False, default=_plain))
+
+
+def _rounded(value: Any) -> Any:
+    """Four decimals are all a reader (or a script comparing runs) needs; more is float noise."""
+    if isinstance(value, float):
+        return round(value, 4) if abs(value) < 1000 else round(value, 1)
+    return value
 
 
 def _plain(value: Any) -> Any:

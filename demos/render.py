@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.color import Color, ColorParseError
 from rich.console import Console, Group, RenderableType
 from rich.live import Live
 from rich.markdown import Markdown
@@ -18,6 +19,7 @@ from rich.text import Text as RichText
 from demos.core import Error, Event, Images, Plot, Progress, Result, Stopped, Text
 
 PLOT_HEIGHT = 18
+LINE_COLOR = "red"  # separating lines, over blue and green classes
 MAX_PLOT_WIDTH = 100
 # Grayscale from paper to ink; each pixel is two characters wide because a terminal cell is
 # about twice as tall as it is wide, so an 8×8 digit comes out roughly square.
@@ -29,10 +31,14 @@ LABELS = {
 }
 
 
-def draw_plot(plt: Any, plot: Plot) -> None:
-    """Draw a Plot on a cleared plotext figure (series in their colours, lines on top, limits)."""
+def draw_plot(plt: Any, plot: Plot, *, legend: bool = True) -> None:
+    """Draw a Plot on a cleared plotext figure (series in their colours, lines on top, limits).
+
+    plotext draws its legend over the top-left corner of the data; with legend=False the
+    caller shows `legend_text(plot)` beside the plot instead.
+    """
     for s in plot.series:
-        style: dict[str, Any] = {"label": s.label}
+        style: dict[str, Any] = {"label": s.label if legend else None}
         if s.color:
             style["color"] = s.color
         if s.marker:
@@ -40,7 +46,7 @@ def draw_plot(plt: Any, plot: Plot) -> None:
         draw = plt.scatter if plot.kind == "scatter" else plt.plot
         draw(list(s.x), list(s.y), **style)
     for (x0, y0), (x1, y1), label in plot.lines:
-        plt.plot([x0, x1], [y0, y1], color="red", label=label or None)
+        plt.plot([x0, x1], [y0, y1], color=LINE_COLOR, label=(label or None) if legend else None)
     if plot.x_lim:
         plt.xlim(*plot.x_lim)
     if plot.y_lim:
@@ -52,6 +58,30 @@ def draw_plot(plt: Any, plot: Plot) -> None:
         plt.ylabel(plot.y_label)
 
 
+def legend_text(plot: Plot) -> RichText:
+    """One line naming each series in its colour and marker, and the lines drawn over it."""
+    out = RichText()
+    for s in plot.series:
+        marker = s.marker if len(s.marker) == 1 else ("•" if plot.kind == "scatter" else "━")
+        out.append(f"{marker} ", style=_rich_color(s.color))
+        out.append(f"{s.label}   ")
+    for _, _, label in plot.lines:
+        if label:
+            out.append("━ ", style=LINE_COLOR)
+            out.append(f"{label}   ")
+    out.rstrip()
+    return out
+
+
+def _rich_color(name: str) -> str:
+    name = name.rstrip("+")
+    try:
+        Color.parse(name)
+    except ColorParseError:
+        return ""
+    return name
+
+
 def plot_text(plot: Plot, width: int, height: int = PLOT_HEIGHT) -> RichText:
     import plotext as plt
 
@@ -61,8 +91,10 @@ def plot_text(plot: Plot, width: int, height: int = PLOT_HEIGHT) -> RichText:
     plt.clf()
     plt.theme("clear")
     plt.plotsize(width, height)
-    draw_plot(plt, plot)
-    return RichText.from_ansi(plt.build())
+    draw_plot(plt, plot, legend=False)
+    text = RichText.from_ansi(plt.build())
+    text.rstrip()
+    return RichText("\n").join([text, legend_text(plot)])
 
 
 def images_text(images: Images, width: int) -> RichText:
@@ -145,6 +177,7 @@ class Renderer:
         self._plot_render: RichText | None = None
         self._live = Live(console=console, auto_refresh=False, transient=False)
         self._live_started = False
+        self._closed = False
 
     @property
     def width(self) -> int:
@@ -166,11 +199,14 @@ class Renderer:
             self._print_event(event)
 
     def close(self) -> None:
+        """Commit what is on screen and end the live region (idempotent)."""
         self._commit_plot()
+        self._closed = True
         if self._live_started:
-            self._refresh()
             self._live.stop()
             self._live_started = False
+            if not self.console.is_terminal:
+                self.console.line()  # Live ends a terminal's last line itself, not a file's
 
     # ------------------------------------------------------------------
 
@@ -216,7 +252,7 @@ class Renderer:
         return Group(*parts)
 
     def _refresh(self) -> None:
-        if self._plot_render is None and self._task is None:
+        if self._closed or (self._plot_render is None and self._task is None):
             return
         if not self._live_started:
             self._live.start()

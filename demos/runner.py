@@ -28,7 +28,7 @@ from typing import Any, Callable
 
 from demos.core import (Cancelled, DemoContext, Error, Event, Images, Plot, Progress, Result, Stopped,
                         Text, get_demo, parse_options)
-from demos.device import configure_threads, resolve_device
+from demos.device import configure_threads, prefer_passive_waits, resolve_device
 from dialog.errors import UserError
 
 TERMINAL = (Result, Error, Stopped)
@@ -184,11 +184,25 @@ class _ThreadRun(DemoHandle):
 
     def _start(self, demo, config, ctx_args: dict[str, Any]) -> None:
         self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=execute, args=(demo, config),
-            kwargs=dict(send=self._deliver, cancelled=self._stop.is_set, **ctx_args),
-            name=f"demo-{demo.id}", daemon=True)
+        self._thread = threading.Thread(target=self._main, args=(demo, config, ctx_args),
+                                        name=f"demo-{demo.id}", daemon=True)
         self._thread.start()
+
+    def _main(self, demo, config, ctx_args: dict[str, Any]) -> None:
+        try:
+            configure_threads()  # torch's thread count is per calling thread
+        except Exception as exc:
+            self._deliver(error_event(demo.id, ctx_args["device"], exc))
+            return
+        execute(demo, config, send=self._deliver, cancelled=self._stop.is_set, **ctx_args)
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait until the run ended and, unless it was abandoned, its thread finished."""
+        started = time.monotonic()
+        super().join(timeout)
+        left = None if timeout is None else max(0.0, timeout - (time.monotonic() - started))
+        if not self._cancel_requested or not self._ended.is_set():
+            self._thread.join(left)
 
     def _request_stop(self) -> None:
         self._stop.set()
@@ -272,6 +286,7 @@ class _ProcessRun(DemoHandle):
 def _worker_main(payload: bytes, ctx_args: dict[str, Any], sender, stop, log_path: str) -> None:
     _detach(log_path)
     _exit_with_parent(stop)
+    prefer_passive_waits()
     configure_threads()
     try:
         demo, config = pickle.loads(payload)

@@ -13,7 +13,8 @@ from knowledge.documents import DOCUMENTS_DIR, Document, Passage, load_documents
 from knowledge.embedder import Embedder
 from knowledge.entries import ENTRIES_DIR, Entry, load_entries, validate_references
 from knowledge.lexical import LexicalIndex, best_by_owner, rrf
-from knowledge.tokenize import tokens
+from knowledge import tokenize as tokenize_module
+from knowledge.tokenize import tokens, zh_weight
 from knowledge.user_docs import load_user_documents
 
 Notice = Callable[[str], None]
@@ -62,7 +63,8 @@ class KnowledgeBase:
         self.units = _units(entries, user_docs)
         self._by_lang = {lang: [i for i, u in enumerate(self.units) if u.lang == lang] for lang in ("en", "zh")}
         self._lexical = {
-            lang: LexicalIndex(lexical_tokens[lang], [self.units[i].owner for i in idx])
+            lang: LexicalIndex(lexical_tokens[lang], [self.units[i].owner for i in idx],
+                               weight=zh_weight if lang == "zh" else None)
             for lang, idx in self._by_lang.items()
         }
         self._embedder: Embedder | None = None
@@ -85,7 +87,9 @@ class KnowledgeBase:
         sections = {d.id: set(d.sections) for d in documents.values()}
         validate_references(entries, sections, set(demo_ids))
         user_docs = load_user_documents()
-        files = [*entries_dir.glob("*.yaml"), *documents_dir.glob("*.md"), *(d.path for d in user_docs.values())]
+        # The tokenizer's source is part of the key: new stop words must not meet old cached tokens.
+        files = [*entries_dir.glob("*.yaml"), *documents_dir.glob("*.md"), *(d.path for d in user_docs.values()),
+                 Path(tokenize_module.__file__)]
         key = cache.content_key(files)
         units = _units(entries, user_docs)
         path = cache.cache_dir() / "lexical.json"

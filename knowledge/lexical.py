@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Sequence
+from typing import Callable, Sequence
 
 import numpy as np
 
@@ -11,7 +11,8 @@ import numpy as np
 class LexicalIndex:
     """BM25 (bm25s) over units of one language; `owners[i]` says which entry/passage unit i belongs to."""
 
-    def __init__(self, unit_tokens: Sequence[Sequence[str]], owners: Sequence[str]) -> None:
+    def __init__(self, unit_tokens: Sequence[Sequence[str]], owners: Sequence[str],
+                 weight: Callable[[str], float] | None = None) -> None:
         import bm25s
 
         self.owners = list(owners)
@@ -28,6 +29,7 @@ class LexicalIndex:
         self.idf = {t: math.log(1 + (n - c + 0.5) / (c + 0.5)) for t, c in df.items()}
         # A word the knowledge base never uses is the strongest sign a question is off-topic.
         self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
+        self._weight = weight
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         if not query_tokens or not self.owners:
@@ -35,13 +37,14 @@ class LexicalIndex:
         return np.asarray(self._bm25.get_scores(list(query_tokens)), dtype=np.float32)[: len(self.owners)]
 
     def coverage(self, query_tokens: Sequence[str], owner: str) -> float:
-        """Share of the query's information (IDF mass) found in the owner's texts, 0..1."""
+        """Share of the query's information (IDF mass, or `weight`) found in the owner's texts, 0..1."""
         q = set(query_tokens)
         if not q:
             return 0.0
         vocab = self.owner_vocab.get(owner, set())
-        total = sum(self.idf.get(t, self.unknown_idf) for t in q)
-        hit = sum(self.idf[t] for t in q if t in vocab)
+        weight = self._weight or (lambda t: self.idf.get(t, self.unknown_idf))
+        total = sum(weight(t) for t in q)
+        hit = sum(weight(t) for t in q if t in vocab)
         return hit / total if total else 0.0
 
 

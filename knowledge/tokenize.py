@@ -1,7 +1,9 @@
 """Tokens for lexical search: English words lightly stemmed, Chinese segmented by jieba."""
 from __future__ import annotations
 
+import functools
 import logging
+import math
 import re
 import threading
 
@@ -19,7 +21,7 @@ really actually kind sort thing things something anything know mean means meant 
 ms mr b okay ok hey hi yes well much many way get got one like lot right""".split())
 ZH_STOP = frozenset("""
 的 了 是 吗 呢 吧 啊 呀 么 嘛 和 与 及 或 在 有 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 这些 那些 什么 怎么 怎么样 怎样 如何
-为什么 为何 哪 哪些 哪个 多少 就 都 也 还 又 再 很 太 更 最 一 一个 一下 一些 一点 一种 一部 些 个 种 能 能不能 可以 会 要 想 请 给
+为什么 为何 哪 哪里 哪儿 哪些 哪个 多少 就 都 也 还 又 再 很 太 更 最 一 一个 一下 一些 一点 一种 一部 些 个 种 能 能不能 可以 会 要 想 请 给
 说 说说 讲 讲讲 谈谈 聊聊 介绍 介绍一下 解释 解释一下 告诉 知道 是不是 不是 没有 到底 究竟 意思 指 所谓 对 把 被 让 从 到 里 中 上 下
 之 其 而 但 但是 因为 所以 如果 就是 还是 或者 以及 不 没 呀 哦 嗯 喔 吧 么 今天 现在 看看 看 讲一讲 问 问题""".split())
 
@@ -37,6 +39,19 @@ def _jieba_cut(text: str) -> list[str]:
             jieba.initialize()
             _jieba = jieba
     return list(_jieba.cut_for_search(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def zh_weight(token: str) -> float:
+    """How much a Chinese word says, from its frequency in jieba's general dictionary (log inverse frequency).
+
+    Within the knowledge base's own statistics, an everyday word it happens not to use (一部分, 到底) would
+    look as telling as an unknown term (巴黎, 强化); general usage tells them apart. Words missing from the
+    dictionary (English terms, rare names) count as the rarest.
+    """
+    _jieba_cut("")  # makes sure the dictionary is loaded
+    dt = _jieba.dt
+    return math.log(dt.total / (dt.FREQ.get(token) or 1))
 
 
 def stem(word: str) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, check_cancelled, option
 
-HIDDEN_SNAPSHOTS = (0, 5, 10, 20, 40, 80, 160)  # steps at which the hidden space is redrawn
+HIDDEN_SNAPSHOTS = (0, 5, 10, 15, 20, 30, 40, 60, 80, 100)  # steps at which the hidden space is redrawn
 PROGRESS_EVERY = 5  # steps between progress events: a human cannot read faster, training can
 
 
@@ -21,8 +21,8 @@ class CoordinatesConfig:
     # 8 learns in ~25 steps; 2 (every layer two units wide) never separates the rings: a
     # continuous map of the plane cannot pull the disk out of the ring without a third dimension.
     hidden: int = option(8, low=2, high=64, help="width of the two wide hidden layers")
-    steps: int = option(200, low=10, high=5_000, help="Adam steps, each on all points")
-    lr: float = option(0.05, low=1e-4, high=1.0, help="Adam learning rate")
+    steps: int = option(120, low=10, high=5_000, help="Adam steps, each on all points")
+    lr: float = option(0.02, low=1e-4, high=1.0, help="Adam learning rate")
     seed: int = option(0, low=0, high=2**31 - 1, help="seed for the data and the network")
 
 

@@ -1,0 +1,103 @@
+"""Terminal rendering: every event type draws without error, in order, with what a reader needs."""
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from demos.core import Error, Images, Plot, Progress, Result, Series, Stopped, Text
+from demos.render import Renderer, format_metric, images_text, legend_text, plot_text
+
+SCATTER = Plot("xy", "two rings", "scatter", (
+    Series("inner", (0.0, 0.1, -0.1), (0.0, 0.1, 0.1), color="blue", marker="●"),
+    Series("outer", (2.0, -2.0, 0.0), (0.0, 0.0, 2.0), color="green", marker="▲")),
+    x_label="x", y_label="y", lines=(((-1.0, -2.5), (1.0, 2.5), "best line"),),
+    x_lim=(-2.5, 2.5), y_lim=(-2.5, 2.5))
+CURVES = Plot("curves", "loss per epoch", "line", (Series("loss", (1.0, 2.0, 3.0), (2.0, 1.0, 0.5)),))
+ONE = tuple(tuple(1.0 if c in (3, 4) else 0.0 for c in range(8)) for _ in range(8))
+DIGITS = Images("digits", "held-out digits", (ONE, ONE), ("pred 1 / true 1", "pred 7 / true 1 ✗"))
+
+
+def console(width: int = 100) -> tuple[Console, io.StringIO]:
+    out = io.StringIO()
+    return Console(file=out, width=width, force_terminal=False, color_system=None), out
+
+
+def render(events, width: int = 100) -> str:
+    con, out = console(width)
+    renderer = Renderer(con, title="Demo", lang="en")
+    for event in events:
+        renderer.handle(event)
+    renderer.close()
+    return out.getvalue()
+
+
+def test_a_whole_run_renders_in_the_order_it_happened():
+    text = render([Text("**Look** at this."), SCATTER, Progress(1, 2, {"loss": 0.5}, "training"),
+                   CURVES, Progress(2, 2, {"loss": 0.25, "test_accuracy": 0.975}, "training"), DIGITS,
+                   Result({"test_accuracy": 0.98, "train_seconds": 0.5, "images_per_second": 31234.5},
+                          "It **learned**.")])
+    order = [text.index(s) for s in ("Look at this.", "two rings", "loss per epoch", "held-out digits",
+                                     "Demo — Result", "It learned.")]
+    assert order == sorted(order)
+    assert "2/2" in text and "test_accuracy 97.5%" in text
+    assert "98.0%" in text and "31,234" in text and "0.5 s" in text
+
+
+def test_a_plot_redrawn_under_the_same_name_is_printed_once_at_its_latest():
+    later = Plot("xy", "two rings, later", "scatter", SCATTER.series)
+    text = render([SCATTER, later, Result({}, "")])
+    assert "two rings, later" in text and "two rings\n" not in text
+
+
+def test_errors_and_stops_are_one_clear_line():
+    assert "error: the demo failed: boom" in render([Progress(1, 3), Error("the demo failed: boom")])
+    assert render([Progress(1, 3), Stopped()]).rstrip().endswith("stopped")
+    assert "已停止" in _render_zh([Stopped()])
+
+
+def _render_zh(events) -> str:
+    con, out = console()
+    renderer = Renderer(con, lang="zh")
+    for event in events:
+        renderer.handle(event)
+    return out.getvalue()
+
+
+def test_a_scatter_plot_shows_both_markers_the_line_and_a_legend_outside_the_data():
+    text = plot_text(SCATTER, 100).plain
+    assert "●" in text and "▲" in text and "two rings" in text
+    assert text.splitlines()[-1].startswith("● inner")
+    assert legend_text(SCATTER).plain == "● inner   ▲ outer   ━ best line"
+    # a scatter plot stays roughly square rather than stretching over a wide terminal
+    assert max(len(line) for line in text.splitlines()[:-1]) <= 18 * 2.6 + 14
+
+
+def test_a_plot_keeps_its_colours_on_a_colour_terminal():
+    rendered = plot_text(SCATTER, 80)
+    con = Console(file=io.StringIO(), force_terminal=True, color_system="256", width=80)
+    con.print(rendered)
+    ansi = con.file.getvalue()
+    assert "\x1b[34m" in ansi or "\x1b[38;5;4m" in ansi  # blue
+    assert "\x1b[32m" in ansi or "\x1b[38;5;2m" in ansi  # green
+
+
+def test_digits_are_drawn_in_shades_with_their_captions_side_by_side():
+    text = images_text(DIGITS, 100).plain
+    lines = text.splitlines()
+    assert lines[0] == "held-out digits"
+    assert lines[1].count("████") == 2, "the stroke of both ones, each pixel two characters wide"
+    assert "pred 1 / true 1" in lines[9] and "pred 7 / true 1 ✗" in lines[9]
+
+
+def test_digits_wrap_onto_more_rows_on_a_narrow_terminal():
+    captions = [line for line in images_text(DIGITS, 30).plain.splitlines() if "pred" in line]
+    assert [c.strip() for c in captions] == ["pred 1 / true 1", "pred 7 / true 1 ✗"]
+
+
+def test_metrics_are_formatted_for_people():
+    assert format_metric("test_accuracy", 0.9832) == "98.3%"
+    assert format_metric("train_seconds", 0.53412) == "0.534 s"
+    assert format_metric("images_per_second", 31234) == "31,234"
+    assert format_metric("steps_to_99", None) == "None"
+    assert format_metric("device", "cpu") == "cpu"
