@@ -40,6 +40,10 @@ def evaluate(kb: KnowledgeBase, items: list[dict], lang: str, dense: bool) -> No
     print(f"   out: median {statistics.median(outs):.3f}  p90 {q(outs, .9):.3f}  max {outs[-1]:.3f}")
     best = max((sum(s >= t for s in ins) + sum(s < t for s in outs), t) for t in [i / 100 for i in range(5, 100)])
     print(f"   best separating threshold {best[1]:.2f}: {best[0]}/{len(rows)} correct")
+    sweep = [t / 100 for t in range(20, 61, 4)]
+    print("   threshold      " + " ".join(f"{t:5.2f}" for t in sweep))
+    print("   in answered    " + " ".join(f"{sum(s >= t for s in ins):5d}" for t in sweep))
+    print("   out declined   " + " ".join(f"{sum(s < t for s in outs):5d}" for t in sweep))
     t = threshold(lang, dense)
     ok = sum((s >= t) == (it["label"] == "in") for it, s, _ in rows)
     topic_ok = sum(1 for it, s, top in rows if it["label"] == "in" and s >= t and top == it.get("topic"))

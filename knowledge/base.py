@@ -12,7 +12,7 @@ from knowledge import cache
 from knowledge.documents import DOCUMENTS_DIR, Document, Passage, load_documents
 from knowledge.embedder import Embedder
 from knowledge.entries import ENTRIES_DIR, Entry, load_entries, validate_references
-from knowledge.lexical import LexicalIndex, best_by_owner, rrf
+from knowledge.lexical import LexicalIndex, best_by_owner
 from knowledge import tokenize as tokenize_module
 from knowledge.tokenize import tokens, zh_weight
 from knowledge.user_docs import load_user_documents
@@ -148,7 +148,6 @@ class KnowledgeBase:
         qtok = tokens(query, lang)
         lex = self._lexical[lang]
         lex_best = best_by_owner(lex.scores(qtok), lex.owners)
-        rankings = [lex_best]
         dense_best: dict[str, float] = {}
         # The English model scores Chinese text near randomly, so Chinese leans on lexical matching alone.
         if lang == "en" and self._dense is not None and self._dense.ntotal:
@@ -158,16 +157,19 @@ class KnowledgeBase:
                 if i >= 0:
                     o = self._dense_owners[i]
                     dense_best[o] = max(dense_best.get(o, -1.0), s)
-            rankings.append(dense_best)
-        fused = rrf(rankings)
-        ranked = sorted(fused, key=lambda o: -fused[o])[:k]
+        top_bm25 = max(lex_best.values(), default=0.0)
+        owners = {o for o, v in lex_best.items() if v > 0} | set(dense_best)
+        cov = {o: lex.coverage(qtok, o) for o in owners}
+        use_dense = bool(dense_best)
+        order = {o: fused_score(dense_best.get(o, 0.0) if use_dense else None,
+                                lex_best.get(o, 0.0) / top_bm25 if top_bm25 > 0 else 0.0, cov[o]) for o in owners}
+        ranked = sorted(order, key=lambda o: -order[o])[:k]
         hits = []
         for owner in ranked:
-            cov = lex.coverage(qtok, owner)
             d = dense_best.get(owner, 0.0)
             hits.append(Hit(owner, self.entries.get(owner[6:]) if owner.startswith("entry:") else None,
                             self.passages.get(owner[8:]) if owner.startswith("passage:") else None,
-                            confidence(lang, d if dense_best else None, cov), d, cov))
+                            confidence(lang, d if use_dense else None, cov[owner]), d, cov[owner]))
         return hits  # in fused order: the ranking; each hit's score is its own confidence
 
     # ------------------------------------------------------------------ citations
@@ -181,6 +183,19 @@ class KnowledgeBase:
                 want = set(tokens(entry.answer["zh"], "zh"))
                 return max(cands, key=lambda p: len(want & set(tokens(p.text, "zh"))))
         return None
+
+
+def fused_score(dense: float | None, bm25: float, coverage: float) -> float:
+    """The ranking: which entry answers best (bm25 is normalised by the best hit's, so 0..1).
+
+    Weights measured on tests/data/calibration.yaml (top-1 entry right, in-scope questions): English with
+    the model, dense alone 87 %, dense + 0.05·coverage + 0.05·bm25 88 %, reciprocal rank fusion of dense
+    and bm25 75 % (it lets a weak lexical match outvote a clear dense one); Chinese and lexical-only, bm25
+    74 %, bm25 + 0.5·coverage 81 % (coverage favours the entry that explains all of the question).
+    """
+    if dense is not None:
+        return dense + 0.05 * coverage + 0.05 * bm25
+    return bm25 + 0.5 * coverage
 
 
 def confidence(lang: str, dense: float | None, coverage: float) -> float:

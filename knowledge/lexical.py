@@ -55,13 +55,3 @@ def best_by_owner(scores: np.ndarray, owners: Sequence[str]) -> dict[str, float]
         if s > best.get(o, -math.inf):
             best[o] = s
     return best
-
-
-def rrf(rankings: Sequence[dict[str, float]], k: int = 60) -> dict[str, float]:
-    """Reciprocal rank fusion; k=60 is the constant from Cormack et al. (2009), robust across tasks."""
-    fused: dict[str, float] = {}
-    for scores in rankings:
-        ranked = sorted((o for o, s in scores.items() if s > 0), key=lambda o: -scores[o])
-        for rank, owner in enumerate(ranked):
-            fused[owner] = fused.get(owner, 0.0) + 1.0 / (k + rank + 1)
-    return fused
