@@ -195,9 +195,12 @@ def _print_json(obj: dict[str, Any]) -> None:
 
 
 def _rounded(value: Any) -> Any:
-    """Four decimals are all a reader (or a script comparing runs) needs; more is float noise."""
-    if isinstance(value, float):
-        return round(value, 4) if abs(value) < 1000 else round(value, 1)
+    """Five significant digits are all a reader (or a script comparing runs) needs; more is float noise.
+
+    Significant digits, not decimals: a weight difference of 1.8e-7 is the point of a demo, not a 0.0.
+    """
+    if isinstance(value, float) and value == value and abs(value) != float("inf"):
+        return float(f"{value:.5g}")
     return value
 
 
