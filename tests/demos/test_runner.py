@@ -12,7 +12,7 @@ from demos.core import (REGISTRY, Demo, Error, Progress, Result, Stopped, check_
 from demos.runner import start_demo
 from dialog.errors import UserError
 
-from conftest import check_stream, collect
+from demo_runs import check_stream, collect
 
 
 @dataclass(frozen=True)
