@@ -22,9 +22,20 @@ class Intent:
 # Verbs that turn a topic into a request to run something. "Draw a line…" is a question about the
 # puzzle, not a request: drawing is what the user is asked to do.
 _REQUEST_EN = re.compile(
-    r"\b(show me|show us|show it|can you show|demo|demonstrate|demonstration|run|train|visuali[sz]e|"
-    r"let me see|let's see|animate|watch|play)\b", re.I)
-_REQUEST_ZH = re.compile(r"(演示|展示|示范|跑一下|跑一个|跑个|运行|训练|看看|看一下|演一下|动手|实际操作)")
+    r"\b(show me|show us|show it|can you show|demo|demonstrate|demonstration|visuali[sz]e|let me see|animate)\b", re.I)
+_REQUEST_ZH = re.compile(r"(演示|展示|示范|跑一下|跑一个|跑个|演一下|动手|实际操作)")
+# Verbs that ask for a run only when the sentence is not a question: "train a tiny CNN" is a request,
+# "分布式训练是什么" and "how do you train a deep network?" are questions about training.
+_WEAK_REQUEST = re.compile(r"\b(run|train|watch|play|let's see)\b|训练|运行|看看|看一下", re.I)
+_QUESTION = re.compile(r"[?？]|\b(what|why|how|when|who|which|is|are|does|do|did)\b|什么|为什么|为何|怎么|如何|吗|呢|啥", re.I)
+_POLITE = re.compile(r"^(can you|could you|would you|will you|please|let's|let us|能不能|能否|可以|请|帮我|给我|来)", re.I)
+
+
+def _asks_for_a_run(t: str) -> bool:
+    if _REQUEST_EN.search(t) or _REQUEST_ZH.search(t):
+        return True
+    return bool(_WEAK_REQUEST.search(t)) and (_POLITE.match(t) is not None or not _QUESTION.search(t))
+
 
 _FOLLOWUPS = {
     "more": re.compile(r"^(tell me more|more|go on|continue|and\??|keep going|more please|say more|elaborate|"
@@ -114,7 +125,7 @@ def classify(text: str, demos: list[Demo]) -> Intent:
     for name, rx in _SMALLTALK.items():
         if rx.match(t):
             return Intent("smalltalk", name)
-    if _REQUEST_EN.search(t) or _REQUEST_ZH.search(t):
+    if _asks_for_a_run(t):
         demo = demo_mentioned(t, demos)
         if demo:
             return Intent("demo", demo)

@@ -41,6 +41,9 @@ def test_demo_requests_name_their_demo(text, demo):
     "What is a CNN?",
     "Show me what deep learning can do",  # "deep learning" names the field, not the depth demo
     "卷积神经网络的经典论文是什么？",
+    "How do you train a CNN?",  # a question about training, not a request to run one
+    "卷积网络是怎么训练的",
+    "训练 CNN 要多久？",
 ])
 def test_questions_about_a_demo_topic_are_questions_not_requests(text):
     assert classify(text, DEMOS).kind == "question"
