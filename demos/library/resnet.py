@@ -9,11 +9,11 @@ gradient orders of magnitude smaller: the signal fades as it travels back throug
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
 from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, check_cancelled, option
+from demos.library.depth import spirals
 
 
 @dataclass(frozen=True)
@@ -28,15 +28,8 @@ class ResNetConfig:
 
 
 def two_spirals(n: int, generator, device: str):
-    """Two interleaved spirals, labels 0/1: no straight line (or shallow trick) separates them."""
-    import torch
-
-    t = torch.rand(n, generator=generator) * 3 * math.pi + 0.5
-    label = torch.randint(0, 2, (n,), generator=generator)
-    radius = t / (3 * math.pi + 0.5)
-    angle = t + label * math.pi
-    xy = torch.stack([radius * torch.cos(angle), radius * torch.sin(angle)], 1)
-    xy = 2 * xy + 0.03 * torch.randn(n, 2, generator=generator)
+    """The spirals of the depth demo, one and a half turns each: no shallow trick separates them."""
+    xy, label = spirals(n, 1.5, generator)
     return xy.to(device), label.to(device)
 
 
