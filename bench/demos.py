@@ -98,7 +98,9 @@ def bare_cnn(device: str) -> dict:
 def fmt(value) -> str:
     if value is None:
         return "never"
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
+    if isinstance(value, float):
+        return f"{value:.2e}" if value and abs(value) < 1e-3 else f"{value:.3f}"
+    return str(value)
 
 
 def compare(device: str, only: set[str]) -> None:
