@@ -45,6 +45,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (`msb ask ... | head`): not an error worth a traceback.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
+
+
+def _main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv[:1] == ["demo"]:
         from demos.cli import demo_main
@@ -124,7 +133,8 @@ def _index(args) -> int:
 def _tui(args) -> int:
     from dialog.widgets.app import MsBApp
 
-    MsBApp(resume=args.resume, device=args.device, lang=getattr(args, "sub_lang", None) or args.lang).run()
+    MsBApp(resume=args.resume, device=args.device, lang=getattr(args, "sub_lang", None) or args.lang,
+           data_dir=args.data_dir).run()
     return 0
 
 

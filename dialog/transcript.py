@@ -48,10 +48,13 @@ class Turn:
     lang: str = ""
     sources: tuple[Source, ...] = ()
     demo: str | None = None
+    topic: str | None = None  # the knowledge entry Ms. B spoke about, so a resumed talk goes on from it
 
     @classmethod
-    def from_reply(cls, reply: Reply) -> "Turn":
-        return cls("ms_b", reply.text, time.time(), reply.kind, reply.lang, tuple(reply.sources), reply.demo)
+    def from_reply(cls, reply: Reply, text: str | None = None) -> "Turn":
+        """Ms. B's turn; `text` when the words shown differ from the reply's."""
+        return cls("ms_b", reply.text if text is None else text, time.time(), reply.kind, reply.lang,
+                   tuple(reply.sources), reply.demo, reply.topic)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {"role": self.role, "text": self.text, "time": round(self.time, 3)}
@@ -63,6 +66,8 @@ class Turn:
             out["sources"] = [asdict(s) for s in self.sources]
         if self.demo:
             out["demo"] = self.demo
+        if self.topic:
+            out["topic"] = self.topic
         return out
 
     @classmethod
@@ -72,9 +77,10 @@ class Turn:
             raise ValueError("not a transcript turn")
         sources = tuple(Source(**{k: str(s.get(k, "")) for k in ("document", "section", "excerpt", "title")})
                         for s in data.get("sources") or () if isinstance(s, dict))
-        demo = data.get("demo")
+        demo, topic = data.get("demo"), data.get("topic")
         return cls(data["role"], data["text"], float(data.get("time") or 0.0), str(data.get("kind") or ""),
-                   str(data.get("lang") or ""), sources, demo if isinstance(demo, str) else None)
+                   str(data.get("lang") or ""), sources, demo if isinstance(demo, str) else None,
+                   topic if isinstance(topic, str) else None)
 
 
 @dataclass
@@ -117,6 +123,7 @@ class Transcript:
         self.path = path
         self.turns: list[Turn] = []
         self.error: str | None = None  # why the file could not be written, once that happened
+        self._unterminated = False  # the file ends in a partial line (a crash mid-write)
 
     @classmethod
     def resume(cls, base: Path) -> tuple["Transcript", Loaded]:
@@ -127,6 +134,7 @@ class Transcript:
         loaded = read(path)
         t = cls(base, path)
         t.turns = list(loaded.turns)
+        t._unterminated = _ends_mid_line(path)
         return t, loaded
 
     def restart(self) -> None:
@@ -139,6 +147,8 @@ class Transcript:
         `error` (the chat goes on, in memory) rather than raised into the UI."""
         self.turns.append(turn)
         line = json.dumps(turn.to_json(), ensure_ascii=False) + "\n"
+        if self._unterminated:
+            line = "\n" + line  # never glue a new turn onto the damaged one, or both are lost
         try:
             if self.path is None:
                 self.path = self._new_path()
@@ -148,12 +158,17 @@ class Transcript:
                 f.flush()
                 os.fsync(f.fileno())
             self.error = None
+            self._unterminated = False
         except OSError as exc:
             self.error = f"{self.path or transcripts_dir(self.base)}: {exc.strerror or exc}"
 
     def conversation(self) -> list[tuple[str, str]]:
         """(role, text) pairs of what was said, for Conversation.restore."""
         return [(t.role, t.text) for t in self.turns if t.role in ("user", "ms_b")]
+
+    def last_topic(self) -> str | None:
+        """The topic of Ms. B's latest turn that had one."""
+        return next((t.topic for t in reversed(self.turns) if t.role == "ms_b" and t.topic), None)
 
     def _new_path(self) -> Path:
         folder = transcripts_dir(self.base)
@@ -165,6 +180,18 @@ class Transcript:
             n += 1
             path = folder / f"{stamp}-{n}{SUFFIX}"
         return path
+
+
+def _ends_mid_line(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            if f.tell() == 0:
+                return False
+            f.seek(-1, os.SEEK_END)
+            return f.read(1) != b"\n"
+    except OSError:
+        return False
 
 
 # ---------------------------------------------------------------- Markdown export

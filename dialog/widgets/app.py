@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
@@ -17,27 +18,26 @@ from textual.widgets import Footer, Header, Input
 from dialog.errors import UserError
 from dialog.reply import Reply
 from dialog.transcript import Transcript, Turn, data_dir as resolve_data_dir, export_markdown
+from dialog.widgets import lines
 from dialog.widgets.chat import ChatView, StatusLine
 from dialog.widgets.demo_panel import DemoPanel
 from dialog.widgets.messages import BotMessage, NoteMessage, UserMessage
 from dialog.widgets.palette import MsBCommands
 from dialog.widgets.prompt import ChatInput
+from dialog.widgets.runtime import prime, settle_gc, single_threaded_torch
 
 TYPING_SECONDS = 0.8  # a reply is typed in within about this long, then shown whole
 Job = Callable[[Any], Reply]  # conv -> Reply, run on the answering thread
 
 
-def _t(lang: str, en: str, zh: str) -> str:
-    return zh if lang == "zh" else en
+@dataclass
+class Pending:
+    """A reply Ms. B owes: how to get it, the bubble it goes in, and whether the line was an
+    explicit `/demo NAME` (which may run beside a demo already running)."""
 
-
-def greeting(lang: str) -> str:
-    from dialog.persona import line
-
-    return line("greet", lang) + _t(
-        lang, "\n\nType a question below — in English or 中文. `/help` lists what I can do; **ctrl+p** opens the "
-              "command palette (demos, topics, commands).",
-        "\n\n在下面输入问题——中文或 English 都行。`/help` 列出我能做的事；**ctrl+p** 打开命令面板（演示、话题、命令）。")
+    job: Job
+    bubble: BotMessage
+    explicit_demo: bool = False
 
 
 class MsBApp(App):
@@ -74,9 +74,9 @@ class MsBApp(App):
             self.device, self.error = device, error
 
     class ReplyReady(Message):
-        def __init__(self, bubble: BotMessage, reply: Reply, seconds: float) -> None:
+        def __init__(self, pending: Pending, reply: Reply, seconds: float) -> None:
             super().__init__()
-            self.bubble, self.reply, self.seconds = bubble, reply, seconds
+            self.pending, self.reply, self.seconds = pending, reply, seconds
 
     class ReplyFailed(Message):
         def __init__(self, bubble: BotMessage, error: str) -> None:
@@ -87,7 +87,7 @@ class MsBApp(App):
                  lang: str | None = None, conversation_factory: Callable[[Any], Any] | None = None,
                  runner: Callable[..., Any] | None = None, kb_loader: Callable[[], Any] | None = None,
                  device_resolver: Callable[[str | None], str] | None = None, warm_up: bool = True,
-                 typing_seconds: float = TYPING_SECONDS) -> None:
+                 typing_seconds: float = TYPING_SECONDS, settle_gc: bool = True) -> None:
         super().__init__()
         self.resume = resume
         self.data_dir = resolve_data_dir(data_dir)
@@ -98,15 +98,17 @@ class MsBApp(App):
         self._kb_loader = kb_loader
         self._device_resolver = device_resolver
         self._warm_up = warm_up
+        self._settle_gc = settle_gc  # off in tests: many apps share one process there
         self.typing_seconds = typing_seconds
         self.kb: Any = None
         self.conv: Any = None
         self.demos: list = []
         self.device: str | None = None
         self.transcript = Transcript(self.data_dir)
-        self.panel: DemoPanel | None = None  # the latest demo; at most one runs at a time
-        self._jobs: deque[tuple[Job, BotMessage]] = deque()
+        self.panels: list[DemoPanel] = []  # every demo shown, oldest first
+        self._jobs: deque[Pending] = deque()
         self._answering = False
+        self._kb_error: str | None = None
         self._transcript_warned = False
         self.timings: dict[str, float] = {}  # launch milestones (perf_counter), read by bench/tui.py
         self.sub_title = "device: …"
@@ -117,7 +119,8 @@ class MsBApp(App):
         yield Header()
         yield ChatView(id="chat")
         yield StatusLine(id="status")
-        yield ChatInput(placeholder="Ask Ms. B… (/help for commands, ctrl+p for the palette)", id="prompt")
+        yield ChatInput(placeholder="Ask Ms. B… (/help for commands, ctrl+p for the palette)", id="prompt",
+                        select_on_focus=False)  # coming back to a half-typed line must not select it
         yield Footer()
 
     @property
@@ -132,7 +135,7 @@ class MsBApp(App):
         self.timings["mounted"] = time.perf_counter()
         resumed = self._resume() if self.resume else False
         if not resumed:
-            hello = Reply("smalltalk", greeting(self.lang or "en"), self.lang or "en")
+            hello = Reply("smalltalk", lines.greeting(self.lang or "en"), self.lang or "en")
             bubble = BotMessage()
             self.chat.mount(bubble)
             bubble.show(hello, 0)
@@ -147,16 +150,7 @@ class MsBApp(App):
         if self.transcript.path is None:
             self.notify("No earlier conversation to resume; starting a new one.", markup=False)
             return False
-        for turn in loaded.turns:
-            if turn.role == "user":
-                self.chat.mount(UserMessage(turn.text))
-            elif turn.role == "ms_b":
-                bubble = BotMessage()
-                self.chat.mount(bubble)
-                bubble.show(Reply(turn.kind or "answer", turn.text, turn.lang or "en",  # type: ignore[arg-type]
-                                  sources=turn.sources, demo=turn.demo), 0)
-            else:
-                self.chat.mount(NoteMessage(turn.text))
+        self.chat.replay(loaded.turns)
         self.chat.mount(NoteMessage(f"Resumed the conversation of {self.transcript.path.name} "
                                     f"({len(loaded.turns)} turns)."))
         self.chat.anchor()
@@ -184,20 +178,34 @@ class MsBApp(App):
             turns = self.transcript.conversation()
             if turns:
                 conv.restore(turns)
+                # The engine guesses the topic from the last question it can match; Ms. B's own
+                # last topic (a demo's summing-up, a follow-up) is on record and surer.
+                topic, state = self.transcript.last_topic(), getattr(conv, "state", None)
+                if topic and state is not None:
+                    state.topic = topic
         except Exception as exc:  # a broken entry file names itself; the screen stays usable
             self.post_message(self.KnowledgeFailed(str(exc)))
+            self._resolve_device()
             return
         self.post_message(self.KnowledgeLoaded(kb, conv, demos, time.perf_counter() - start))
+        # Load the Chinese word segmenter now, while nothing else competes for the interpreter:
+        # measured, the first question paid ~0.3 s for it when idle but ~2 s when it ran
+        # beside the model's imports below.
+        prime(kb)
+        # The device imports torch, which the warm-up needs anyway: first, so that the header
+        # names the device in seconds rather than after the model has loaded.
+        self._resolve_device()
         if self._warm_up and hasattr(kb, "warm_up"):
             try:
                 kb.warm_up()
+                prime(kb)  # the first dense query pays the model's first forward pass
+                if self._settle_gc:
+                    settle_gc()
                 self.post_message(self.WarmUpComplete(bool(getattr(kb, "dense_ready", True))))
             except Exception as exc:  # no model on disk: keyword search still answers
                 self.post_message(self.WarmUpComplete(False, str(exc)))
-        self._resolve_device()
 
     def _resolve_device(self) -> None:
-        # After warm-up: both import torch, and one import at a time keeps the screen responsive.
         resolver = self._device_resolver
         if resolver is None:
             from demos.device import resolve_device as resolver
@@ -220,11 +228,10 @@ class MsBApp(App):
 
     @on(KnowledgeFailed)
     def _knowledge_failed(self, message: KnowledgeFailed) -> None:
+        self._kb_error = message.error
         self.status.show("the knowledge base could not be loaded")
         self.notify(message.error, title="Knowledge base", severity="error", timeout=30, markup=False)
-        while self._jobs:
-            _, bubble = self._jobs.popleft()
-            bubble.show(Reply("error", "I can't answer: my knowledge base failed to load (see the notice).", "en"), 0)
+        self._pump()
 
     @on(WarmUpComplete)
     def _warmed_up(self, message: WarmUpComplete) -> None:
@@ -254,13 +261,17 @@ class MsBApp(App):
         prompt.clear()
         self.submit_line(event.value)
 
-    def submit_line(self, line: str) -> None:
-        """Show Mr. A's line and have Ms. B answer it (queued while she is still loading)."""
+    def submit_line(self, line: str, *, explicit: bool = True) -> None:
+        """Show Mr. A's line and have Ms. B answer it (queued while she is still loading).
+
+        `explicit`: a typed `/demo NAME` is a deliberate request, so it may start beside a
+        running demo; the same line sent by a "Show me" button may not."""
         if not line.strip():
             return
         self._record(Turn("user", line, time.time()))
         self.chat.mount(UserMessage(line))
-        self._ask(lambda conv: conv.respond(line))
+        self._ask(lambda conv: conv.respond(line),
+                  explicit_demo=explicit and line.lstrip().lower().startswith("/demo "))
 
     def prefill(self, line: str) -> None:
         prompt = self.query_one(ChatInput)
@@ -268,35 +279,40 @@ class MsBApp(App):
         prompt.cursor_position = len(line)
         prompt.focus()
 
-    def _ask(self, job: Job) -> BotMessage:
+    def _ask(self, job: Job, *, explicit_demo: bool = False) -> BotMessage:
         bubble = BotMessage()
         self.chat.mount(bubble)
         self.chat.anchor()
-        self._jobs.append((job, bubble))
+        self._jobs.append(Pending(job, bubble, explicit_demo))
         self._pump()
         return bubble
 
     def _pump(self) -> None:
         """Answer queued jobs one at a time (the engine takes one caller at a time), in order."""
+        if self._kb_error is not None:
+            while self._jobs:
+                self._jobs.popleft().bubble.show(Reply(
+                    "error", "I can't answer: my knowledge base failed to load (see the notice).", "en"), 0)
+            return
         if self.conv is None:
-            for _, bubble in self._jobs:
-                bubble.wait_with(_t(self.lang or "en", "one moment — loading my notes…", "稍等——正在加载我的笔记…"))
+            for pending in self._jobs:
+                pending.bubble.wait_with(lines.loading(self.lang or "en"))
             return
         if self._answering or not self._jobs:
             return
-        job, bubble = self._jobs.popleft()
         self._answering = True
-        self._answer(job, bubble)
+        self._answer(self._jobs.popleft())
 
     @work(thread=True, group="answer")
-    def _answer(self, job: Job, bubble: BotMessage) -> None:
+    def _answer(self, pending: Pending) -> None:
         start = time.perf_counter()
         try:
-            reply = job(self.conv)
+            single_threaded_torch()
+            reply = pending.job(self.conv)
         except Exception as exc:  # the engine promises never to raise; a bug still must not freeze the chat
-            self.post_message(self.ReplyFailed(bubble, f"{type(exc).__name__}: {exc}"))
+            self.post_message(self.ReplyFailed(pending.bubble, f"{type(exc).__name__}: {exc}"))
             return
-        self.post_message(self.ReplyReady(bubble, reply, time.perf_counter() - start))
+        self.post_message(self.ReplyReady(pending, reply, time.perf_counter() - start))
 
     @on(ReplyFailed)
     def _reply_failed(self, message: ReplyFailed) -> None:
@@ -310,19 +326,21 @@ class MsBApp(App):
     async def _reply_ready(self, message: ReplyReady) -> None:
         self._answering = False
         self.timings.setdefault("first_reply", time.perf_counter())
-        reply, bubble = message.reply, message.bubble
+        reply, bubble = message.reply, message.pending.bubble
         text = reply.text
         action = reply.action
         if action == "start_demo" and self.demo_running:
-            text = self._busy_text(reply)
-            action = None
+            if message.pending.explicit_demo:
+                text = f"{reply.text}\n\n{lines.alongside(reply.lang, self._running_titles())}"
+            else:
+                text, action = lines.busy(reply.lang, self._running_titles(), reply.args.get("demo", "")), None
         elif action == "stop_demo" and not self.demo_running:
-            text = _t(reply.lang, "No demo is running right now.", "现在没有正在运行的演示。")
+            text = lines.nothing_to_stop(reply.lang)
             action = None
-        self._record(Turn.from_reply(reply) if text == reply.text else
-                     Turn("ms_b", text, time.time(), reply.kind, reply.lang, reply.sources, reply.demo))
+        self._record(Turn.from_reply(reply, text))
         if action == "clear":
-            await self.chat.clear(keep=self.panel if self.demo_running else None)
+            await self.chat.clear(keep=[p for p in self.panels if p.running])
+            self.panels = [p for p in self.panels if p.running]
             self.transcript.restart()
             bubble = BotMessage()
             await self.chat.mount(bubble)
@@ -337,13 +355,8 @@ class MsBApp(App):
             self.set_timer(0.3, self.exit)
         self._pump()
 
-    def _busy_text(self, reply: Reply) -> str:
-        running = self.panel.title if self.panel else ""
-        wanted = reply.args.get("demo", "")
-        return _t(reply.lang,
-                  f"The **{running}** demo is still running, so I won't start `{wanted}` now. "
-                  f"Press **Esc** or type `/stop` to stop it, then ask again.",
-                  f"**{running}** 演示还在运行，所以现在不启动 `{wanted}`。按 **Esc** 或输入 `/stop` 停止它，然后再叫我。")
+    def _running_titles(self) -> list[str]:
+        return [p.title for p in self.panels if p.running]
 
     def _record(self, turn: Turn) -> None:
         self.transcript.append(turn)
@@ -363,8 +376,13 @@ class MsBApp(App):
     # ------------------------------------------------------------------ demos
 
     @property
+    def panel(self) -> DemoPanel | None:
+        """The latest demo shown."""
+        return self.panels[-1] if self.panels else None
+
+    @property
     def demo_running(self) -> bool:
-        return self.panel is not None and self.panel.running
+        return any(p.running for p in self.panels)
 
     def _demo_title(self, demo_id: str, lang: str) -> str:
         demo = next((d for d in self.demos if d.id == demo_id), None)
@@ -380,8 +398,9 @@ class MsBApp(App):
 
             runner = partial(start_demo, in_process=False)
         start = partial(runner, demo_id, options, device=device, lang=lang)
-        self.panel = DemoPanel(demo_id, self._demo_title(demo_id, lang), start, lang=lang)
-        self.chat.mount(self.panel)
+        panel = DemoPanel(demo_id, self._demo_title(demo_id, lang), start, lang=lang)
+        self.panels.append(panel)
+        self.chat.mount(panel)
         self.chat.anchor()
         self.refresh_bindings()
 
@@ -402,15 +421,14 @@ class MsBApp(App):
     @on(DemoPanel.Stopped)
     def _demo_stopped(self, message: DemoPanel.Stopped) -> None:
         self.refresh_bindings()
-        note = _t(message.panel.lang, f"The {message.panel.title} demo was stopped.",
-                  f"{message.panel.title} 演示已停止。")
+        note = lines.stopped(message.panel.lang, message.panel.title)
         self._record(Turn("event", note, time.time()))
         self.chat.mount(NoteMessage(note))
         self.chat.anchor()
 
     @on(BotMessage.DemoRequested)
     def _demo_requested(self, message: BotMessage.DemoRequested) -> None:
-        self.submit_line(f"/demo {message.demo_id}")
+        self.submit_line(f"/demo {message.demo_id}", explicit=False)
 
     # ------------------------------------------------------------------ actions
 
@@ -419,9 +437,19 @@ class MsBApp(App):
             return True if self.demo_running else None  # shown dimmed while nothing runs
         return True
 
+    def on_key(self, event: events.Key) -> None:
+        """Typing while a message or a button has focus goes to the input, as in any chat."""
+        prompt = self.query_one(ChatInput)
+        if event.is_printable and event.character and not isinstance(self.focused, Input) \
+                and event.key not in self.screen.active_bindings:  # "c" on a message copies it
+            event.stop()
+            prompt.focus()
+            prompt.insert_text_at_cursor(event.character)
+
     def action_stop_demo(self) -> None:
-        if self.demo_running and self.panel is not None:
-            self.panel.cancel()
+        for panel in self.panels:
+            if panel.running:
+                panel.cancel()
 
     def action_send(self, line: str) -> None:
         self.submit_line(line)

@@ -6,7 +6,9 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from dialog.widgets.messages import SPINNER
+from dialog.reply import Reply
+from dialog.transcript import Turn
+from dialog.widgets.messages import SPINNER, BotMessage, NoteMessage, UserMessage
 
 
 class ChatView(VerticalScroll):
@@ -19,9 +21,22 @@ class ChatView(VerticalScroll):
         self.anchor()
         return widget
 
-    async def clear(self, keep: Widget | None = None) -> None:
-        """Remove every turn except `keep` (a demo that is still running)."""
-        await self.remove_children([w for w in self.children if w is not keep])
+    def replay(self, turns: list[Turn]) -> None:
+        """Show a saved conversation's turns as they were (Ms. B's at once, not typed in)."""
+        for turn in turns:
+            if turn.role == "user":
+                self.mount(UserMessage(turn.text))
+            elif turn.role == "ms_b":
+                bubble = BotMessage()
+                self.mount(bubble)
+                bubble.show(Reply(turn.kind or "answer", turn.text, turn.lang or "en",  # type: ignore[arg-type]
+                                  sources=turn.sources, demo=turn.demo), 0)
+            else:
+                self.mount(NoteMessage(turn.text))
+
+    async def clear(self, keep: list[Widget] | tuple[Widget, ...] = ()) -> None:
+        """Remove every turn except those in `keep` (demos that are still running)."""
+        await self.remove_children([w for w in self.children if all(w is not k for k in keep)])
 
 
 class StatusLine(Static):
@@ -47,4 +62,5 @@ class StatusLine(Static):
 
     def _render_line(self) -> None:
         prefix = f"{SPINNER[self._frame % len(SPINNER)]} " if self.busy else ""
-        self.update(Text(prefix + self.text, style="italic" if self.busy else ""))
+        # One line, always: no layout pass (a full reflow of the conversation) ten times a second.
+        self.update(Text(prefix + self.text, style="italic" if self.busy else ""), layout=False)

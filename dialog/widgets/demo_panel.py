@@ -6,23 +6,52 @@ overwrite anyway, and posts the batch to the panel on the UI thread.
 """
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import time
 from typing import Any, Callable
 
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Button, Label, Markdown, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from demos.core import Error, Event, Images, Plot, Progress, Result, Stopped, Text as TextEvent
 from dialog.errors import UserError
-from dialog.widgets.plots import DemoImages, DemoPlot
+from dialog.widgets.markdown import parser
+from dialog.widgets.plots import DemoFigure, DemoImages
 
 FRAME = 1 / 15  # seconds between screen updates: smooth to the eye, cheap for the UI thread
+# Seconds between two redraws of one figure. plotext draws in Python: a 100-column plot of
+# three curves took 15 ms, so a demo redrawing every frame spent a quarter of the UI's time
+# on one plot, which answers to questions asked meanwhile had to wait for.
+FIGURE_FRAME = 0.25
 MAX_METRICS = 6
+MIN_PLOT_WIDTH = 34  # columns: narrower, and axis labels crowd out the points
+_tracker_lock = threading.Lock()
+
+
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker before the first demo worker process.
+
+    The tracker is spawned with the first worker and is handed sys.stderr's file descriptor;
+    under Textual sys.stderr is a capture object whose fileno() is -1, and the spawn fails
+    with "bad value(s) in fds_to_keep". Started here once, with /dev/null in its place.
+    """
+    from multiprocessing import resource_tracker
+
+    with _tracker_lock:
+        saved = sys.stderr
+        try:
+            with open(os.devnull, "w") as null:
+                sys.stderr = null
+                resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
 
 
 def coalesce(events: list[Event]) -> list[Event]:
@@ -50,6 +79,35 @@ def format_metrics(metrics: dict[str, Any], limit: int = MAX_METRICS) -> str:
         if len(parts) == limit:
             break
     return " · ".join(parts)
+
+
+class FigureGate:
+    """Lets a figure's first drawing through at once and its redraws at most every `interval`
+    seconds (the latest one held back meanwhile); everything else passes untouched."""
+
+    def __init__(self, interval: float = FIGURE_FRAME) -> None:
+        self.interval = interval
+        self._last: dict[tuple[str, str], float] = {}
+        self._held: dict[tuple[str, str], Event] = {}
+
+    def admit(self, events: list[Event], now: float, final: bool = False) -> list[Event]:
+        """The events to show now; `final` (the run ended) releases everything held first."""
+        out: list[Event] = []
+        for ev in events:
+            if isinstance(ev, (Plot, Images)):
+                key = (type(ev).__name__, ev.name)
+                if not final and key in self._last and now - self._last[key] < self.interval:
+                    self._held[key] = ev
+                    continue
+                self._held.pop(key, None)
+                self._last[key] = now
+            out.append(ev)
+        due = [k for k in self._held if final or now - self._last[k] >= self.interval]
+        released = [self._held.pop(k) for k in due]
+        for key in due:
+            self._last[key] = now
+        # Held figures are older than this batch: shown before it (and before a terminal event).
+        return released + out
 
 
 class DemoPanel(Vertical):
@@ -95,7 +153,8 @@ class DemoPanel(Vertical):
         self.running = True  # from mount until the terminal event is shown
         self.outcome: str | None = None  # "finished" | "failed" | "stopped"
         self._cancel_requested = False
-        self._plots: dict[str, DemoPlot] = {}
+        self._heard = False  # the run has sent its first event
+        self._plots: dict[str, DemoFigure] = {}
         self._images: dict[str, DemoImages] = {}
         self.texts: list[str] = []
         self.border_title = f"▶ {title}"
@@ -107,13 +166,24 @@ class DemoPanel(Vertical):
         with Horizontal(classes="demo-progress"):
             yield ProgressBar(total=None, show_eta=False)
             yield Label("", classes="demo-metrics")
-        yield Markdown("", classes="demo-text")
-        yield Horizontal(classes="demo-plots")
+        yield Markdown("", classes="demo-text", parser_factory=parser)
+        yield Grid(classes="demo-plots")
         yield Horizontal(classes="demo-images")
         yield Static("", classes="demo-status", markup=False)
 
     def on_mount(self) -> None:
         self._watch()
+
+    def on_resize(self) -> None:
+        self._fit_plots()
+
+    def _fit_plots(self) -> None:
+        """As many plots side by side as the width allows; the rest wrap to further rows."""
+        width = self.content_size.width or self.size.width
+        columns = max(1, min(len(self._plots) or 1, width // MIN_PLOT_WIDTH))
+        grid = self.query_one(".demo-plots", Grid)
+        if grid.styles.grid_size_columns != columns:
+            grid.styles.grid_size_columns = columns
 
     def _t(self, en: str, zh: str) -> str:
         return zh if self.lang == "zh" else en
@@ -144,6 +214,7 @@ class DemoPanel(Vertical):
     def _watch(self) -> None:
         worker = get_current_worker()
         try:
+            start_resource_tracker()  # idempotent; needed only by worker processes, cheap otherwise
             handle = self._start()
         except UserError as exc:
             self.post_message(self.Events([Error(str(exc))]))
@@ -155,6 +226,7 @@ class DemoPanel(Vertical):
         if self._cancel_requested:
             handle.cancel()
         self.post_message(self.Started(self))
+        gate = FigureGate()
         ended = False
         while not ended:
             if worker.is_cancelled:  # the panel left the screen (the app is closing)
@@ -168,20 +240,28 @@ class DemoPanel(Vertical):
                 time.sleep(max(0.0, frame_end - time.monotonic()))
                 events += handle.events()
                 ended = any(isinstance(e, (Result, Error, Stopped)) for e in events)
-            if events:
-                self.post_message(self.Events(coalesce(events)))
-            elif handle.done:  # drained without a terminal event: cannot happen with the runner's contract
-                self.post_message(self.Events([Error("the demo ended without a result")]))
-                ended = True
+            if not events and handle.done:  # drained without a terminal event: not in the runner's contract
+                events, ended = [Error("the demo ended without a result")], True
+            batch = gate.admit(coalesce(events), time.monotonic(), final=ended)
+            if batch:
+                self.post_message(self.Events(batch))
 
     # ------------------------------------------------------------ events (UI thread)
 
     def on_demo_panel_started(self, message: Started) -> None:
         device = getattr(self.handle, "device", "") or "?"
         self.query_one(".demo-device", Label).update(self._t(f"device: {device}", f"设备：{device}"))
+        if not self._heard and not self._cancel_requested:
+            # A worker process imports PyTorch before it can say anything: seconds, not a hang.
+            self.query_one(".demo-status", Static).update(
+                Text(self._t("preparing (loading PyTorch in the demo's own process)…", "准备中（演示进程正在加载 PyTorch）…"),
+                     style="italic"))
 
     async def on_demo_panel_events(self, message: Events) -> None:
         message.stop()
+        if not self._heard and not self._cancel_requested:
+            self._heard = True
+            self.query_one(".demo-status", Static).update("")
         for event in message.events:
             await self.apply(event)
 
@@ -190,13 +270,15 @@ class DemoPanel(Vertical):
             bar = self.query_one(ProgressBar)
             bar.update(total=max(1, event.total), progress=min(event.step, max(1, event.total)))
             text = " · ".join(p for p in (event.stage, format_metrics(event.metrics)) if p)
-            self.query_one(".demo-metrics", Label).update(Text(text))
+            # One line (CSS): no reflow of the whole conversation for each step.
+            self.query_one(".demo-metrics", Label).update(Text(text), layout=False)
         elif isinstance(event, Plot):
             if event.name in self._plots:
                 self._plots[event.name].show(event)
             else:
-                self._plots[event.name] = plot = DemoPlot(event, classes="demo-plot")
+                self._plots[event.name] = plot = DemoFigure(event, classes="demo-plot")
                 await self.query_one(".demo-plots").mount(plot)
+                self._fit_plots()
         elif isinstance(event, Images):
             if event.name in self._images:
                 self._images[event.name].show(event)
@@ -214,9 +296,14 @@ class DemoPanel(Vertical):
         for button in self.query(".demo-stop"):
             button.display = False
         status = self.query_one(".demo-status", Static)
+        bar = self.query_one(ProgressBar)
+        if not isinstance(event, Result) and bar.total is None:
+            # It never reported progress: an endlessly pulsing bar would say it is still busy.
+            self.query_one(".demo-progress").display = False
+            if self.handle is None:
+                self.query_one(".demo-device", Label).update(self._t("did not start", "未能启动"))
         if isinstance(event, Result):
             self.outcome = "finished"
-            bar = self.query_one(ProgressBar)
             if bar.total is None:
                 bar.update(total=1, progress=1)
             else:

@@ -10,16 +10,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
-from textual.widget import Widget
+from textual.timer import Timer
+from textual.widget import MountError, Widget
 from textual.widgets import Button, Collapsible, Markdown, Static
 
 from dialog.reply import Reply, Source
 from dialog.widgets.clipboard import copy_text
+from dialog.widgets.markdown import parser
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 # Typing pace: a reply appears within about a second however long it is, in at most this
-# many screen updates (a Markdown append re-parses the tail; ~30/s keeps up comfortably).
-MAX_FRAMES = 30
+# many screen updates. Each update lays out the whole conversation again (measured 20–40 ms
+# with a few dozen turns), so ~15 a second looks like typing and leaves the UI time to spare.
+MAX_FRAMES = 15
 SECONDS_PER_WORD = 0.03
 # One token per CJK character (Chinese has no spaces), else a word with its trailing space.
 _TOKENS = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]|[^\s\u3000-\u303f\u3400-\u9fff\uff00-\uffef]+\s*|\s+")
@@ -127,13 +130,18 @@ class BotMessage(ChatMessage):
         self.finished = False
         self._waiting = waiting
         self._frame = 0
+        self._spin: Timer | None = None
+        self._pending: tuple[str, float] | None = None  # a reply given before the widget was mounted
 
     def compose(self) -> ComposeResult:
         yield CopyLink()
         yield Static(self._spinner_text(), classes="spinner", markup=False)
 
     def on_mount(self) -> None:
-        self._spin = self.set_interval(0.1, self._tick)
+        if self._pending is not None:
+            self._type(*self._pending)
+        else:
+            self._spin = self.set_interval(0.1, self._tick)
 
     def wait_with(self, note: str) -> None:
         """Say why the reply is taking a moment (the knowledge base is still loading)."""
@@ -146,19 +154,31 @@ class BotMessage(ChatMessage):
     def _tick(self, advance: bool = True) -> None:
         self._frame += advance
         for spinner in self.query(".spinner"):
-            spinner.update(self._spinner_text())
+            spinner.update(self._spinner_text(), layout=False)  # one line: no reflow per frame
 
     def show(self, reply: Reply, seconds: float = 0.8, *, text: str | None = None) -> None:
         """Type the reply in over about `seconds` (0: at once); `text` overrides the words shown."""
         self.reply = reply
         self.text = reply.text if text is None else text
-        self._type(self.text, seconds)
+        if self.is_mounted:
+            self._type(self.text, seconds)
+        else:
+            self._pending = (self.text, seconds)
 
     @work(exclusive=True, group="typing")
     async def _type(self, text: str, seconds: float) -> None:
-        self._spin.stop()
+        try:
+            await self._type_in(text, seconds)
+        except MountError:
+            # Raised only when the widget typed into has left the screen: the app is closing,
+            # or the turn was cleared, while Ms. B was still typing. Nothing is left to show.
+            pass
+
+    async def _type_in(self, text: str, seconds: float) -> None:
+        if self._spin is not None:
+            self._spin.stop()
         await self.query(".spinner").remove()
-        body = Markdown(classes="body")
+        body = Markdown(classes="body", parser_factory=parser)
         await self.mount(body)
         chunks, pause = typing_chunks(text, seconds)
         if len(chunks) > 1:

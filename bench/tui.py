@@ -1,0 +1,222 @@
+"""Benchmark the chat app (headless): launch to interactive, launch to the first answer,
+answer latency while a demo trains in its worker process, resident memory. Prints figures.
+
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/tui.py [--questions 20] [--epochs 100] [--runs 3]
+
+Each measurement runs in a fresh interpreter, so imports count as they would for a user.
+Keys are posted as events and the screen polled every 2 ms: Textual's pilot waits for the
+process to go idle after each key, which would fold the background loading into "interactive".
+Budgets (DESIGN.md): interactive <= 1 s, first answer <= 2 s, answer p95 while a demo trains
+<= 200 ms, resident memory with the model loaded <= 1 GiB.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+POLL = 0.002  # seconds between looks at the screen
+QUESTIONS = ("what does deep mean", "深度是什么意思", "why did deep learning take off now?", "what is backpropagation",
+             "什么是卷积神经网络", "what is dropout", "tell me more", "为什么", "what is representation learning",
+             "is deep learning just hype?")
+
+
+def _rss_mib() -> dict[str, float]:
+    """Current and peak resident memory of this process (MiB)."""
+    out: dict[str, float] = {}
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                out["rss_mib" if line.startswith("VmRSS") else "peak_rss_mib"] = int(line.split()[1]) / 1024
+    except OSError:
+        import resource
+
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        out["peak_rss_mib"] = peak / (1024 * 1024 if sys.platform == "darwin" else 1024)
+    return out
+
+
+def _children_rss_mib() -> float:
+    """Resident memory of this process's child processes now (MiB; Linux /proc, else 0)."""
+    me, total = str(os.getpid()), 0.0
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":", 1) for line in status.read_text().splitlines() if ":" in line)
+        except OSError:
+            continue
+        if fields.get("PPid", "").strip() == me and "VmRSS" in fields:
+            total += int(fields["VmRSS"].split()[0]) / 1024
+    return total
+
+
+async def _until(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(POLL)
+    return True
+
+
+async def _ask(app, question: str, timeout: float = 30) -> tuple[float, float, object]:
+    """Seconds from submitting to Ms. B's words reaching the screen, and to the reply being
+    rendered whole; and the reply."""
+    from dialog.widgets.messages import BotMessage
+
+    start = time.perf_counter()
+    app.submit_line(question)
+    bubble = app.query(BotMessage).last()
+    await _until(lambda: bubble.query(".body"), timeout)
+    shown = time.perf_counter() - start
+    await _until(lambda: bubble.finished, timeout)
+    return shown, time.perf_counter() - start, bubble.reply
+
+
+async def child_launch(t0_wall: float, data_dir: str) -> dict:
+    t_enter = time.time()
+    from textual import events
+
+    from dialog.widgets.app import MsBApp
+    from dialog.widgets.prompt import ChatInput
+
+    t_imported = time.time()
+    app = MsBApp(data_dir=data_dir, typing_seconds=0)
+    out: dict = {"python_start_s": t_enter - t0_wall, "imports_s": t_imported - t_enter}
+    async with app.run_test(size=(120, 40)):
+        prompt = app.query_one(ChatInput)
+        app.post_message(events.Key("x", "x"))
+        ok = await _until(lambda: prompt.value == "x", 30)
+        out["interactive_s"] = time.time() - t0_wall if ok else None
+        out["interactive_cpu_s"] = time.process_time()
+        prompt.value = ""
+        shown, whole, reply = await _ask(app, "what does deep mean")
+        out["first_answer_s"] = time.time() - t0_wall
+        out["first_answer_cpu_s"] = time.process_time()
+        out["first_answer_after_ask_s"] = whole
+        out["first_answer_kind"] = getattr(reply, "kind", None)
+        out["first_answer_dense"] = bool(getattr(app.kb, "dense_ready", False))
+        await _until(lambda: "warm" in app.timings, 120)
+        out["warm_s"] = app.timings["warm"] - app.timings["mounted"] if "warm" in app.timings else None
+        await _until(lambda: app.device is not None, 60)
+        out["device"] = app.device
+        out.update(_rss_mib())
+    return out
+
+
+async def child_demo(data_dir: str, questions: int, epochs: int) -> dict:
+    from dialog.widgets.app import MsBApp
+    from dialog.widgets.demo_panel import DemoPanel
+
+    app = MsBApp(data_dir=data_dir, typing_seconds=0)
+    qs = [QUESTIONS[i % len(QUESTIONS)] for i in range(questions)]
+    out: dict = {}
+    async with app.run_test(size=(120, 40)):
+        await _until(lambda: "warm" in app.timings and app.device is not None, 120)
+        idle = [await _ask(app, q) for q in qs]  # the baseline the demo's cost is measured against
+        app.submit_line(f"/demo cnn --epochs {epochs}")
+        await _until(lambda: app.query(DemoPanel), 30)
+        panel = app.query_one(DemoPanel)
+        t = time.perf_counter()
+        await _until(lambda: panel.query(".demo-plot") or not panel.running, 120)
+        out["demo_first_plot_s"] = time.perf_counter() - t
+        busy, during, worker = [], 0, 0.0
+        for q in qs:
+            busy.append(await _ask(app, q))
+            during += panel.running
+            worker = max(worker, _children_rss_mib())
+        out["idle_ms"] = [[round(1000 * s, 1), round(1000 * w, 1)] for s, w, _ in idle]
+        out["during_demo_ms"] = [[round(1000 * s, 1), round(1000 * w, 1)] for s, w, _ in busy]
+        out["answered_while_demo_ran"] = during
+        out.update(_rss_mib())
+        await _until(lambda: not panel.running, 300)
+        from dialog.widgets.messages import BotMessage
+
+        await _until(lambda: all(b.finished for b in app.query(BotMessage)), 30)  # Ms. B's summing up
+        out["demo_outcome"] = panel.outcome
+        out["demo_metrics"] = panel.query_one(".demo-status").render().plain
+    out["demo_worker_rss_mib"] = worker
+    return out
+
+
+def _run_child(args: list[str]) -> dict:
+    env = dict(os.environ, HF_HUB_OFFLINE="1")
+    t0 = time.time()
+    proc = subprocess.run([sys.executable, __file__, "--child", *args, "--t0", repr(t0)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=900)
+    for line in reversed(proc.stdout.splitlines()):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise RuntimeError(f"child failed ({proc.returncode}):\n{proc.stdout[-2000:]}\n{proc.stderr[-20000:]}")
+
+
+def _pct(values: list[float], q: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, max(0, round(q * (len(s) - 1))))]
+
+
+def _latency(pairs: list[list[float]]) -> str:
+    shown, whole = [p[0] for p in pairs], [p[1] for p in pairs]
+    return (f"words on screen p50 {_pct(shown, .5):.0f} ms, p95 {_pct(shown, .95):.0f} ms; "
+            f"rendered whole p50 {_pct(whole, .5):.0f} ms, p95 {_pct(whole, .95):.0f} ms")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--questions", type=int, default=20)
+    ap.add_argument("--epochs", type=int, default=100, help="cnn epochs: enough to outlast the questions")
+    ap.add_argument("--runs", type=int, default=3, help="launch measurements (the median is reported)")
+    ap.add_argument("--child", choices=["launch", "demo"])
+    ap.add_argument("--t0", type=float, default=0.0)
+    ap.add_argument("--data-dir", default="")
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    if args.child:
+        if args.child == "launch":
+            result = asyncio.run(child_launch(args.t0, args.data_dir))
+        else:
+            result = asyncio.run(child_demo(args.data_dir, args.questions, args.epochs))
+        print(json.dumps(result))
+        return
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    with tempfile.TemporaryDirectory(prefix="msb-bench-") as tmp:
+        launches = [_run_child(["launch", "--data-dir", tmp]) for _ in range(args.runs)]
+        demo = _run_child(["demo", "--data-dir", tmp, "--questions", str(args.questions),
+                           "--epochs", str(args.epochs)])
+
+    def med(key: str) -> float:
+        vals = [r[key] for r in launches if r.get(key) is not None]
+        return statistics.median(vals) if vals else float("nan")
+
+    print(f"device: {launches[-1].get('device')}; load average at start {load:.1f} on {os.cpu_count()} cores; "
+          f"{args.runs} launches, medians (interactive per run: "
+          f"{[round(r['interactive_s'] or -1, 2) for r in launches]} s)")
+    print(f"launch to interactive (a key reaches the input):      {med('interactive_s'):.2f} s   (budget 1 s)")
+    print(f"  of which interpreter start {med('python_start_s'):.2f} s, app imports {med('imports_s'):.2f} s; "
+          f"CPU time used by then {med('interactive_cpu_s'):.2f} s")
+    print(f"launch to first answered question (rendered whole):   {med('first_answer_s'):.2f} s   (budget 2 s)  "
+          f"[{launches[-1].get('first_answer_kind')}, dense search ready: {launches[-1].get('first_answer_dense')}]")
+    print(f"  CPU time used by then {med('first_answer_cpu_s'):.2f} s "
+          f"(what the wall time approaches on an idle machine)")
+    print(f"background warm-up (model + dense index):             {med('warm_s'):.2f} s")
+    print(f"resident memory, model loaded: {med('rss_mib'):.0f} MiB (peak {med('peak_rss_mib'):.0f}; budget 1024 MiB)")
+    print(f"answer latency idle, {len(demo['idle_ms'])} questions: {_latency(demo['idle_ms'])}")
+    print(f"answer latency while cnn trains in its worker ({demo['answered_while_demo_ran']} of "
+          f"{len(demo['during_demo_ms'])} answered while it ran): {_latency(demo['during_demo_ms'])}   "
+          f"(budget p95 200 ms)")
+    print(f"demo: first plot {demo['demo_first_plot_s']:.1f} s after the request; {demo['demo_outcome']} — "
+          f"{demo['demo_metrics']}")
+    print(f"resident memory with the demo: UI process {demo.get('rss_mib', 0):.0f} MiB "
+          f"(peak {demo.get('peak_rss_mib', 0):.0f}), demo worker process {demo['demo_worker_rss_mib']:.0f} MiB")
+
+
+if __name__ == "__main__":
+    main()

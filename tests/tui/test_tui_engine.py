@@ -1,0 +1,94 @@
+"""The chat screen on the real engine (lexical search, as before warm-up) and the real runner,
+demos in a worker process as in the app (a spawn from inside Textual has its own pitfalls)."""
+from __future__ import annotations
+
+import re
+import time
+from functools import partial
+
+import pytest
+from conftest import SIZE, settled, wait_for
+
+from demos.runner import start_demo
+from dialog.widgets.app import MsBApp
+from dialog.widgets.demo_panel import DemoPanel
+from dialog.widgets.plots import DemoPlot
+from dialog.widgets.prompt import ChatInput
+
+pytestmark = pytest.mark.anyio
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.fixture
+def real_app(lexical_kb, tmp_path):
+    def make(fast: bool = True, **kwargs):
+        return MsBApp(data_dir=tmp_path / "data", kb_loader=lambda: lexical_kb, warm_up=False,
+                      device_resolver=lambda req: req or "cpu", typing_seconds=0,
+                      runner=partial(start_demo, in_process=False, fast=fast), **kwargs)
+
+    return make
+
+
+async def ask(pilot, text: str) -> None:
+    pilot.app.query_one(ChatInput).value = text
+    await pilot.press("enter")
+
+
+async def test_an_english_question_gets_a_cited_english_answer(real_app):
+    app = real_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "what does deep mean in deep learning")
+        answer = (await settled(pilot, app, 2))[-1]
+        assert answer.reply.kind == "answer" and answer.reply.lang == "en"
+        assert answer.reply.sources and answer.query(".sources")
+        assert not CJK.search(answer.text.split("*Source")[0])
+
+
+async def test_a_chinese_question_gets_a_chinese_answer(real_app):
+    app = real_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "深度学习中的“深度”是什么意思？")
+        answer = (await settled(pilot, app, 2))[-1]
+        assert answer.reply.lang == "zh" and answer.reply.kind == "answer"
+        assert len(CJK.findall(answer.text)) > 20
+
+
+async def test_a_real_demo_completes_while_a_question_is_answered_and_ms_b_sums_it_up(real_app):
+    app = real_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "/demo coordinates --points 200 --steps 80")
+        await wait_for(pilot, lambda: app.query(DemoPanel), what="the panel")
+        await ask(pilot, "why did deep learning take off now?")
+        panel = app.query_one(DemoPanel)
+        await wait_for(pilot, lambda: sum(m.finished for m in app.query("BotMessage")) >= 3, timeout=10)
+        assert panel.running  # answered while the demo's worker was busy
+        answer = app.query("BotMessage")[2]
+        assert answer.reply.kind == "answer" and answer.reply.topic
+        await wait_for(pilot, lambda: panel.outcome is not None, timeout=30, what="the demo to end")
+        assert panel.outcome == "finished"
+        assert panel.query(DemoPlot)
+        summary = (await settled(pilot, app, 4, timeout=10))[-1]
+        assert summary.reply.kind == "demo" and summary.reply.demo == "coordinates"
+        assert "100%" in summary.text
+
+
+async def test_stop_cancels_a_real_demo_within_a_second(real_app):
+    app = real_app(fast=False)  # paced: it would run for a while
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "/demo coordinates --steps 5000")
+        await wait_for(pilot, lambda: app.query(DemoPanel) and app.query_one(DemoPanel).query(DemoPlot),
+                       timeout=20, what="the demo to draw")
+        start = time.monotonic()
+        await ask(pilot, "/stop")
+        panel = app.query_one(DemoPanel)
+        await wait_for(pilot, lambda: panel.outcome == "stopped", timeout=3, what="the stop")
+        assert time.monotonic() - start < 1.5
+        panel.handle.join(2)
+
+
+async def test_help_from_the_engine_renders_its_table(real_app):
+    app = real_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "/help")
+        reply = (await settled(pilot, app, 2))[-1]
+        assert "/demo" in reply.text and reply.query("MarkdownTable")
