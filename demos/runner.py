@@ -19,6 +19,7 @@ import os
 import pickle
 import queue
 import signal
+import sys
 import tempfile
 import threading
 import time
@@ -225,6 +226,7 @@ class _ProcessRun(DemoHandle):
     """
 
     def _start(self, demo, config, ctx_args: dict[str, Any]) -> None:
+        _start_resource_tracker()
         mp = multiprocessing.get_context("spawn")
         receiver, sender = mp.Pipe(duplex=False)
         self._stop = mp.Event()
@@ -281,6 +283,28 @@ class _ProcessRun(DemoHandle):
             os.killpg(process.pid, signal.SIGKILL)  # the worker leads its group (see _detach)
         except (AttributeError, OSError):
             process.kill()  # not yet a group leader, or not POSIX
+
+
+_tracker_lock = threading.Lock()
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker before the first worker, with a real stderr.
+
+    The tracker is spawned with the first worker and is handed sys.stderr's file descriptor; under
+    a full-screen app sys.stderr can be a capture object whose fileno() is -1, and the spawn then
+    fails with "bad value(s) in fds_to_keep". Started here once, with /dev/null in its place.
+    """
+    from multiprocessing import resource_tracker
+
+    with _tracker_lock:
+        saved = sys.stderr
+        try:
+            with open(os.devnull, "w") as null:
+                sys.stderr = null
+                resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
 
 
 def _worker_main(payload: bytes, ctx_args: dict[str, Any], sender, stop, log_path: str) -> None:
@@ -344,3 +368,7 @@ def _kill_live_workers() -> None:
         if not handle._ended.is_set():
             handle._cancel_requested = True
             handle._kill()
+        try:
+            os.unlink(handle._log_path)  # the reader thread that would remove it dies with us
+        except OSError:
+            pass

@@ -138,7 +138,9 @@ class KnowledgeBase:
                 index.add(vecs)
                 cache.write_atomic(path, lambda p: faiss.write_index(index, str(p)))
                 cache.write_json(path.with_suffix(".json"), key, {"count": len(owners), "dim": embedder.dim})
-            self._embedder, self._dense, self._dense_owners = embedder, index, owners
+            # _dense last: a search in another thread takes the dense path as soon as it is set.
+            self._embedder, self._dense_owners = embedder, owners
+            self._dense = index
 
     # ------------------------------------------------------------------ search
 

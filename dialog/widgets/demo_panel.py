@@ -6,9 +6,6 @@ overwrite anyway, and posts the batch to the panel on the UI thread.
 """
 from __future__ import annotations
 
-import os
-import sys
-import threading
 import time
 from typing import Any, Callable
 
@@ -32,26 +29,6 @@ FRAME = 1 / 15  # seconds between screen updates: smooth to the eye, cheap for t
 FIGURE_FRAME = 0.25
 MAX_METRICS = 6
 MIN_PLOT_WIDTH = 34  # columns: narrower, and axis labels crowd out the points
-_tracker_lock = threading.Lock()
-
-
-def start_resource_tracker() -> None:
-    """Start multiprocessing's resource tracker before the first demo worker process.
-
-    The tracker is spawned with the first worker and is handed sys.stderr's file descriptor;
-    under Textual sys.stderr is a capture object whose fileno() is -1, and the spawn fails
-    with "bad value(s) in fds_to_keep". Started here once, with /dev/null in its place.
-    """
-    from multiprocessing import resource_tracker
-
-    with _tracker_lock:
-        saved = sys.stderr
-        try:
-            with open(os.devnull, "w") as null:
-                sys.stderr = null
-                resource_tracker.ensure_running()
-        finally:
-            sys.stderr = saved
 
 
 def coalesce(events: list[Event]) -> list[Event]:
@@ -214,7 +191,6 @@ class DemoPanel(Vertical):
     def _watch(self) -> None:
         worker = get_current_worker()
         try:
-            start_resource_tracker()  # idempotent; needed only by worker processes, cheap otherwise
             handle = self._start()
         except UserError as exc:
             self.post_message(self.Events([Error(str(exc))]))
