@@ -45,6 +45,8 @@ class Plot:
     lines: tuple[tuple[tuple[float, float], tuple[float, float], str], ...] = ()
     x_lim: tuple[float, float] | None = None
     y_lim: tuple[float, float] | None = None
+    # Plots of one group are views to compare (the layers of a network): drawn side by side.
+    group: str = ""
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ textual-plotext widget's `plt` in the app), so both front ends draw the same pic
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from rich.color import Color, ColorParseError
@@ -21,6 +22,7 @@ from demos.core import Error, Event, Images, Plot, Progress, Result, Stopped, Te
 PLOT_HEIGHT = 18
 LINE_COLOR = "red"  # separating lines, over blue and green classes
 MAX_PLOT_WIDTH = 100
+GROUP_PLOT_WIDTH = 38  # a grouped plot's columns: narrower, and the axis labels crowd out the points
 # Grayscale from paper to ink; each pixel is two characters wide because a terminal cell is
 # about twice as tall as it is wide, so an 8×8 digit comes out roughly square.
 SHADES = " ░▒▓█"
@@ -175,6 +177,7 @@ class Renderer:
         self._task: int | None = None
         self._plot: Plot | None = None
         self._plot_render: RichText | None = None
+        self._row: list[Plot] = []  # committed plots of one group, waiting to be drawn side by side
         self._live = Live(console=console, auto_refresh=False, transient=False)
         self._live_started = False
         self._closed = False
@@ -196,11 +199,12 @@ class Renderer:
             self._commit_plot()
             if isinstance(event, (Result, Error, Stopped)):
                 self.close()
-            self._print_event(event)
+            self._print_event(event)  # text keeps flowing; a group's row is drawn once it is complete
 
     def close(self) -> None:
         """Commit what is on screen and end the live region (idempotent)."""
         self._commit_plot()
+        self._flush_row()
         self._closed = True
         if self._live_started:
             self._live.stop()
@@ -221,11 +225,38 @@ class Renderer:
         self._refresh()
 
     def _commit_plot(self) -> None:
-        if self._plot_render is not None:
-            self._print(self._plot_render)
+        if self._plot is not None and self._plot.group:
+            if self._row and self._row[0].group != self._plot.group:
+                self._flush_row()
+            self._row.append(self._plot)
+        else:
+            self._flush_row()
+            if self._plot_render is not None:
+                self._print(self._plot_render)
         self._plot = None
         self._plot_render = None
         self._refresh()
+
+    def _flush_row(self) -> None:
+        """Draw the waiting group: as many plots a row as the terminal has room for."""
+        row, self._row = self._row, []
+        if not row:
+            return
+        per_row = max(1, min(len(row), (self.console.width - 1) // (GROUP_PLOT_WIDTH + 1)))
+        if per_row == 1:
+            for plot in row:
+                self._print(plot_text(plot, self.width))
+            return
+        width = (self.console.width - 1) // per_row - 1
+        for start in range(0, len(row), per_row):
+            grid = Table.grid(padding=(0, 1))
+            chunk = row[start:start + per_row]
+            for _ in chunk:
+                grid.add_column(width=width)
+            # plotext drops a title wider than its plot; a caption row keeps every one readable.
+            grid.add_row(*(RichText(p.title, style="bold", justify="center") for p in chunk))
+            grid.add_row(*(plot_text(replace(p, title=""), width, height=PLOT_HEIGHT - 4) for p in chunk))
+            self._print(grid)
 
     def _print_event(self, event: Event) -> None:
         if isinstance(event, Text):

@@ -191,7 +191,7 @@ def _layer_plot(ctx, k, name, accuracy, u, v, threshold, labels) -> Plot:
     return Plot(f"layer_{k}", ctx.pick(f"{name}: a straight line gets {accuracy:.0%}",
                                        f"{name}：一条直线分对 {accuracy:.0%}"),
                 "scatter", series, ctx.pick("across the line", "垂直于直线"),
-                ctx.pick("along it", "沿着直线"), lines=lines, x_lim=x_lim, y_lim=y_lim)
+                ctx.pick("along it", "沿着直线"), lines=lines, x_lim=x_lim, y_lim=y_lim, group="layers")
 
 
 def _summary(accuracies: list[float], ctx: DemoContext) -> str:

@@ -101,3 +101,21 @@ def test_metrics_are_formatted_for_people():
     assert format_metric("images_per_second", 31234) == "31,234"
     assert format_metric("steps_to_99", None) == "None"
     assert format_metric("device", "cpu") == "cpu"
+
+
+def _layer(k: int) -> Plot:
+    return Plot(f"layer_{k}", f"layer {k} view", "scatter", SCATTER.series, group="layers")
+
+
+def test_plots_of_one_group_are_drawn_side_by_side_when_the_terminal_is_wide():
+    text = render([_layer(0), Text("between the views"), _layer(1), _layer(2), CURVES, Result({}, "")], width=120)
+    title_line = next(line for line in text.splitlines() if "layer 0 view" in line)
+    assert "layer 1 view" in title_line and "layer 2 view" in title_line
+    # narration keeps flowing while the row fills; the row comes before what follows the group
+    assert text.index("between the views") < text.index("layer 0 view") < text.index("loss per epoch")
+
+
+def test_a_group_on_a_narrow_terminal_is_one_plot_a_row():
+    text = render([_layer(0), _layer(1), Result({}, "")], width=60)
+    assert not any("layer 0 view" in line and "layer 1 view" in line for line in text.splitlines())
+    assert "layer 1 view" in text
