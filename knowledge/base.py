@@ -54,13 +54,13 @@ def _units(entries: list[Entry], user_docs: dict[str, Document]) -> list[Unit]:
 
 class KnowledgeBase:
     def __init__(self, entries: list[Entry], documents: dict[str, Document], user_docs: dict[str, Document],
-                 key: str, lexical_tokens: dict[str, list[list[str]]]) -> None:
+                 key: str, lexical_tokens: dict[str, list[list[str]]], units: list[Unit]) -> None:
         self.entries = {e.id: e for e in entries}
         self.documents = documents
         self.user_documents = user_docs
         self.passages = {p.id: p for d in [*documents.values(), *user_docs.values()] for p in d.passages}
         self.key = key
-        self.units = _units(entries, user_docs)
+        self.units = units
         self._by_lang = {lang: [i for i, u in enumerate(self.units) if u.lang == lang] for lang in ("en", "zh")}
         self._lexical = {
             lang: LexicalIndex(lexical_tokens[lang], [self.units[i].owner for i in idx],
@@ -71,6 +71,7 @@ class KnowledgeBase:
         self._dense = None  # faiss index over the English units
         self._dense_owners: list[str] = []
         self._warm_lock = threading.Lock()
+        self._passage_of: dict[str, Passage | None] = {}
 
     # ------------------------------------------------------------------ loading
 
@@ -100,7 +101,7 @@ class KnowledgeBase:
             # jieba's dictionary load is the slow part of a cold start; the cache spares it later.
             cached = {lang: [tokens(u.text, lang) for u in units if u.lang == lang] for lang in ("en", "zh")}
             cache.write_json(path, key, cached)
-        return cls(entries, documents, user_docs, key, cached)
+        return cls(entries, documents, user_docs, key, cached, units)
 
     @property
     def dense_ready(self) -> bool:
@@ -177,7 +178,16 @@ class KnowledgeBase:
     # ------------------------------------------------------------------ citations
 
     def best_passage(self, entry: Entry, lang: str) -> Passage | None:
-        """The passage of the entry's first cited section that best supports its answer."""
+        """The passage of the entry's first cited section that best supports its answer.
+
+        The same for every reply about the entry (and either language: the documents are Chinese),
+        so it is worked out once, on first use: segmenting the passages costs more than a search.
+        """
+        if entry.id not in self._passage_of:
+            self._passage_of[entry.id] = self._find_passage(entry)
+        return self._passage_of[entry.id]
+
+    def _find_passage(self, entry: Entry) -> Passage | None:
         for ref in entry.sources:
             doc = self.documents.get(ref.document)
             cands = [p for p in (doc.passages if doc else ()) if p.section == ref.section]
