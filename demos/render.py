@@ -6,6 +6,7 @@ textual-plotext widget's `plt` in the app), so both front ends draw the same pic
 from __future__ import annotations
 
 from dataclasses import replace
+import unicodedata
 from typing import Any
 
 from rich.color import Color, ColorParseError
@@ -20,7 +21,11 @@ from rich.text import Text as RichText
 from demos.core import Error, Event, Images, Plot, Progress, Result, Stopped, Text
 
 PLOT_HEIGHT = 18
-LINE_COLOR = "red"  # separating lines, over blue and green classes
+# Lines drawn over a plot (separating lines): red first, over the blue and green classes.
+LINE_COLORS = ("red", "magenta", "orange", "cyan")
+# plotext colour names that are not also Rich's
+RICH_COLORS = {"orange": "dark_orange", "gray": "grey50", "grey": "grey50"}
+IMAGE_GAP = 2  # columns between two images of a strip
 MAX_PLOT_WIDTH = 100
 GROUP_PLOT_WIDTH = 38  # a grouped plot's columns: narrower, and the axis labels crowd out the points
 # Grayscale from paper to ink; each pixel is two characters wide because a terminal cell is
@@ -33,11 +38,20 @@ LABELS = {
 }
 
 
-def draw_plot(plt: Any, plot: Plot, *, legend: bool = True) -> None:
+def narrow(text: str) -> bool:
+    """True when every character takes one cell. plotext counts characters, the terminal
+    draws Chinese two cells wide, so wide text inside a plot pushes its frame out of line."""
+    return all(unicodedata.east_asian_width(ch) not in ("W", "F") for ch in text)
+
+
+def draw_plot(plt: Any, plot: Plot, *, legend: bool = True, title: bool = True, wide_labels: bool = True) -> None:
     """Draw a Plot on a cleared plotext figure (series in their colours, lines on top, limits).
 
     plotext draws its legend over the top-left corner of the data; with legend=False the
-    caller shows `legend_text(plot)` beside the plot instead.
+    caller shows `legend_text(plot)` beside the plot instead. With title=False the caller
+    captions the plot itself (plotext drops a title wider than the plot); wide_labels=False
+    leaves out axis names in wide (Chinese) characters, which would bend a plot's frame.
+    Title and axis names are always set, so a figure redrawn in place loses the old ones.
     """
     for s in plot.series:
         style: dict[str, Any] = {"label": s.label if legend else None}
@@ -47,17 +61,17 @@ def draw_plot(plt: Any, plot: Plot, *, legend: bool = True) -> None:
             style["marker"] = s.marker
         draw = plt.scatter if plot.kind == "scatter" else plt.plot
         draw(list(s.x), list(s.y), **style)
-    for (x0, y0), (x1, y1), label in plot.lines:
-        plt.plot([x0, x1], [y0, y1], color=LINE_COLOR, label=(label or None) if legend else None)
+    for i, ((x0, y0), (x1, y1), label) in enumerate(plot.lines):
+        # Two points joined: plotext draws a straight segment, e.g. a decision boundary.
+        plt.plot([x0, x1], [y0, y1], color=LINE_COLORS[i % len(LINE_COLORS)],
+                 label=(label or None) if legend else None)
     if plot.x_lim:
         plt.xlim(*plot.x_lim)
     if plot.y_lim:
         plt.ylim(*plot.y_lim)
-    plt.title(plot.title)
-    if plot.x_label:
-        plt.xlabel(plot.x_label)
-    if plot.y_label:
-        plt.ylabel(plot.y_label)
+    plt.title(plot.title if title else "")
+    plt.xlabel(plot.x_label if wide_labels or narrow(plot.x_label) else "")
+    plt.ylabel(plot.y_label if wide_labels or narrow(plot.y_label) else "")
 
 
 def legend_text(plot: Plot) -> RichText:
@@ -65,18 +79,20 @@ def legend_text(plot: Plot) -> RichText:
     out = RichText()
     for s in plot.series:
         marker = s.marker if len(s.marker) == 1 else ("•" if plot.kind == "scatter" else "━")
-        out.append(f"{marker} ", style=_rich_color(s.color))
+        out.append(f"{marker} ", style=rich_style(s.color))
         out.append(f"{s.label}   ")
-    for _, _, label in plot.lines:
+    for i, (_, _, label) in enumerate(plot.lines):
         if label:
-            out.append("━ ", style=LINE_COLOR)
+            out.append("━ ", style=LINE_COLORS[i % len(LINE_COLORS)])
             out.append(f"{label}   ")
     out.rstrip()
     return out
 
 
-def _rich_color(name: str) -> str:
-    name = name.rstrip("+")
+def rich_style(color: str) -> str:
+    """The Rich style for a plotext colour name ("blue", "orange", "red+" for bright); "" if none."""
+    name = color.rstrip("+")
+    name = RICH_COLORS.get(name, ("bright_" + name) if color.endswith("+") else name)
     try:
         Color.parse(name)
     except ColorParseError:
@@ -100,26 +116,61 @@ def plot_text(plot: Plot, width: int, height: int = PLOT_HEIGHT) -> RichText:
 
 
 def images_text(images: Images, width: int) -> RichText:
-    """Images side by side, as many per row as fit, each with its caption underneath."""
+    """The images' title, then the images side by side, as many per row as fit."""
     out = RichText(images.title + "\n", style="bold")
-    if not images.pixels:
-        return out
-    cell = max(len(images.pixels[0][0]) * 2, max((len(c) for c in images.captions), default=0)) + 2
-    per_row = max(1, width // cell)
-    for start in range(0, len(images.pixels), per_row):
-        group = images.pixels[start:start + per_row]
-        captions = images.captions[start:start + per_row]
-        for row in range(max(len(img) for img in group)):
-            line = "".join(_shade_row(img[row] if row < len(img) else ()).ljust(cell) for img in group)
-            out.append(line.rstrip() + "\n")
-        out.append("".join(c.center(cell - 2).ljust(cell) for c in captions).rstrip() + "\n\n",
-                   style="cyan")
+    if images.pixels:
+        out.append_text(render_images(images, per_row=per_row_for(images, width)))
     return out
 
 
-def _shade_row(values) -> str:
-    top = len(SHADES) - 1
-    return "".join(SHADES[min(top, max(0, round(float(v) * top)))] * 2 for v in values)
+def _shade(value: float) -> str:
+    v = min(1.0, max(0.0, float(value)))
+    return SHADES[int(round(v * (len(SHADES) - 1)))]
+
+
+def image_width(images: Images) -> int:
+    """Columns one image (or its caption) takes: two per pixel."""
+    pixels = max((2 * len(r) for img in images.pixels for r in img), default=0)
+    captions = max((len(c) for c in images.captions), default=0)
+    return max(pixels, captions)
+
+
+def per_row_for(images: Images, width: int) -> int:
+    """How many images fit side by side in `width` columns (at least one)."""
+    each = image_width(images)
+    if each <= 0:
+        return max(1, len(images.pixels))
+    return max(1, min(len(images.pixels), (width + IMAGE_GAP) // (each + IMAGE_GAP)))
+
+
+def render_images(images: Images, *, per_row: int = 8) -> RichText:
+    """Grayscale images drawn with shade blocks, two cells per pixel so pixels look square,
+    with each image's caption under it. Ink is the text colour, readable on light and dark."""
+    out = RichText()
+    count = len(images.pixels)
+    width = image_width(images)
+    gap = " " * IMAGE_GAP
+    for start in range(0, count, per_row):
+        group = range(start, min(count, start + per_row))
+        height = max((len(images.pixels[i]) for i in group), default=0)
+        if start:
+            out.append("\n\n")
+        for row in range(height):
+            for n, i in enumerate(group):
+                if n:
+                    out.append(gap)
+                rows = images.pixels[i]
+                cells = rows[row] if row < len(rows) else ()
+                for v in cells:
+                    out.append(_shade(v) * 2)
+                out.append(" " * (width - 2 * len(cells)))
+            out.append("\n")
+        for n, i in enumerate(group):
+            if n:
+                out.append(gap)
+            caption = images.captions[i] if i < len(images.captions) else ""
+            out.append(caption[:width].ljust(width))
+    return out
 
 
 def format_metric(name: str, value: Any) -> str:

@@ -1,9 +1,6 @@
 """A demo's figures: plotext plots (scatter with separating lines, curves) and small images."""
 from __future__ import annotations
 
-import unicodedata
-
-from rich.color import Color, ColorParseError
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
@@ -11,27 +8,9 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from demos.core import Images, Plot
+from demos.render import LINE_COLORS, draw_plot, narrow, per_row_for, render_images, rich_style
 
-LINE_COLORS = ("red", "magenta", "orange", "cyan")
-IMAGE_GAP = 2  # columns between two images of a strip
-# plotext colour names that are not also Rich's
-RICH_COLORS = {"orange": "dark_orange", "gray": "grey50", "grey": "grey50"}
-
-
-def narrow(text: str) -> bool:
-    """True when every character takes one cell. plotext counts characters, the terminal
-    draws Chinese two cells wide, so wide text inside a plot pushes its frame out of line."""
-    return all(unicodedata.east_asian_width(ch) not in ("W", "F") for ch in text)
-
-
-def _style(color: str) -> str:
-    name = color.rstrip("+")
-    name = RICH_COLORS.get(name, ("bright_" + name) if color.endswith("+") else name)
-    try:
-        Color.parse(name)
-    except ColorParseError:
-        return ""
-    return name
+__all__ = ["DemoFigure", "DemoImages", "DemoPlot", "caption", "legend", "per_row_for", "render_images"]
 
 
 def legend(plot: Plot) -> Text:
@@ -43,7 +22,7 @@ def legend(plot: Plot) -> Text:
     for i, (label, mark, color) in enumerate(entries):
         if i:
             out.append("  ")
-        out.append(mark, style=_style(color))
+        out.append(mark, style=rich_style(color))
         out.append(label)  # no space: the key mark must not be left alone when the line wraps
     return out
 
@@ -78,23 +57,7 @@ class DemoPlot(PlotextPlot):
         plt.clear_data()
         # Title and key are drawn by DemoFigure under the plot: plotext drops a title wider
         # than the plot, its key covers points, and both break the frame with Chinese text.
-        plt.title("")
-        plt.xlabel(plot.x_label if narrow(plot.x_label) else "")
-        plt.ylabel(plot.y_label if narrow(plot.y_label) else "")
-        for s in plot.series:
-            style = {"color": s.color or None, "marker": s.marker or None}
-            style = {k: v for k, v in style.items() if v is not None}
-            if plot.kind == "scatter":
-                plt.scatter(list(s.x), list(s.y), **style)
-            else:
-                plt.plot(list(s.x), list(s.y), **style)
-        for i, ((x0, y0), (x1, y1), label) in enumerate(plot.lines):
-            # Two points joined: plotext draws a straight segment, e.g. a decision boundary.
-            plt.plot([x0, x1], [y0, y1], color=LINE_COLORS[i % len(LINE_COLORS)])
-        if plot.x_lim:
-            plt.xlim(*plot.x_lim)
-        if plot.y_lim:
-            plt.ylim(*plot.y_lim)
+        draw_plot(plt, plot, legend=False, title=False, wide_labels=False)
         self.refresh()
 
 
@@ -115,60 +78,6 @@ class DemoFigure(Vertical):
         self.plot = plot
         self.query_one(".plot-title", Static).update(caption(plot))
         self.query_one(DemoPlot).show(plot)
-
-
-SHADES = " ░▒▓█"
-
-
-def _shade(value: float) -> str:
-    # Ink in the theme's text colour, so a digit reads on light and dark backgrounds alike.
-    v = min(1.0, max(0.0, float(value)))
-    return SHADES[int(round(v * (len(SHADES) - 1)))]
-
-
-def image_width(images: Images) -> int:
-    """Columns one image (or its caption) takes: two per pixel."""
-    pixels = max((2 * len(r) for img in images.pixels for r in img), default=0)
-    captions = max((len(c) for c in images.captions), default=0)
-    return max(pixels, captions)
-
-
-def per_row_for(images: Images, width: int) -> int:
-    """How many images fit side by side in `width` columns (at least one)."""
-    each = image_width(images)
-    if each <= 0:
-        return max(1, len(images.pixels))
-    return max(1, min(len(images.pixels), (width + IMAGE_GAP) // (each + IMAGE_GAP)))
-
-
-def render_images(images: Images, *, per_row: int = 8) -> Text:
-    """Grayscale images drawn with shade blocks, two cells per pixel so pixels look square,
-    with each image's caption under it."""
-    out = Text()
-    count = len(images.pixels)
-    width = image_width(images)
-    gap = " " * IMAGE_GAP
-    for start in range(0, count, per_row):
-        group = range(start, min(count, start + per_row))
-        height = max((len(images.pixels[i]) for i in group), default=0)
-        if start:
-            out.append("\n\n")
-        for row in range(height):
-            for n, i in enumerate(group):
-                if n:
-                    out.append(gap)
-                rows = images.pixels[i]
-                cells = rows[row] if row < len(rows) else ()
-                for v in cells:
-                    out.append(_shade(v) * 2)
-                out.append(" " * (width - 2 * len(cells)))
-            out.append("\n")
-        for n, i in enumerate(group):
-            if n:
-                out.append(gap)
-            caption = images.captions[i] if i < len(images.captions) else ""
-            out.append(caption[:width].ljust(width))
-    return out
 
 
 class DemoImages(Static):
