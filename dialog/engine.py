@@ -31,20 +31,6 @@ class ConversationState:
     tour_step: int | None = None  # index into STEPS while a tour runs
 
 
-def threshold(lang: str, dense: bool) -> float:
-    """The confidence below which Ms. B declines; `python bench/calibrate.py` shows the calibration.
-
-    On tests/data/calibration.yaml (~100 in-scope and ~60 out-of-scope questions per language, written
-    apart from the entries), chosen where wrong refusals and wrong answers are both rare, leaning towards
-    answering: English with the model 0.50; English before the model is loaded 0.40; Chinese, lexical
-    only, 0.38 (near-domain topics the documents never cover, such as 图神经网络, share most of their
-    words with ones they do, so Chinese separates less cleanly).
-    """
-    if lang == "en" and dense:
-        return 0.50
-    return 0.40 if lang == "en" else 0.38
-
-
 class Conversation:
     def __init__(self, kb: KnowledgeBase, *, lang: str | None = None, can_run_demos: bool = True,
                  seed: int | None = None) -> None:
@@ -102,7 +88,7 @@ class Conversation:
     def answer_question(self, text: str, lang: str) -> Reply:
         hits = self.kb.search(text, lang, k=5)
         best = hits[0] if hits else None
-        if best is None or best.score < threshold(lang, self.kb.dense_ready and lang == "en"):
+        if best is None or best.score < self.kb.threshold(lang):
             return self.fallback(lang, best)
         if best.entry is None and best.passage is not None:
             return self._passage_reply(best, lang)
@@ -279,7 +265,7 @@ class Conversation:
             if role == "user" and text.strip() and not text.startswith("/"):
                 self.state.lang = self.state.pinned or detect_lang(text)
                 hits = self.kb.search(text, self.state.lang, k=1)
-                if hits and hits[0].entry and hits[0].score >= threshold(self.state.lang, self.kb.dense_ready):
+                if hits and hits[0].entry and hits[0].score >= self.kb.threshold(self.state.lang):
                     self.state.topic = hits[0].entry.id
                 break
 
@@ -295,4 +281,4 @@ def _clip(text: str, limit: int = EXCERPT_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-__all__ = ["Conversation", "ConversationState", "Intent", "demo_mentioned", "threshold"]
+__all__ = ["Conversation", "ConversationState", "Intent", "demo_mentioned"]

