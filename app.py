@@ -125,7 +125,13 @@ def _index(args) -> int:
         added = add_documents(args.paths)
         for path, why in added.skipped:
             print(f"msb index add: skipped {path}: {why}", file=sys.stderr)
-        kb = load_kb()
+        from rich.console import Console
+        from rich.progress import Progress
+
+        console = Console(stderr=True)
+        with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
+            task = bar.add_task("Embedding your documents for search", total=None)
+            kb = load_kb(progress=lambda done, total: bar.update(task, completed=done, total=total))
         names = ", ".join(src.name for src, _ in added.stored)
         print(f"Added {len(added.stored)} document(s) ({names}): {sum(len(d.passages) for d in kb.user_documents.values())} "
               f"passages from {len(kb.user_documents)} document(s) of yours are searchable.")

@@ -10,13 +10,13 @@ from dialog.reply import Reply
 from knowledge.base import KnowledgeBase
 
 
-def load_kb(dense: bool = True, notice: Callable[[str], None] | None = None) -> KnowledgeBase:
+def load_kb(dense: bool = True, notice: Callable[[str], None] | None = None, progress=None) -> KnowledgeBase:
     notice = notice or (lambda m: print(m, file=sys.stderr))
     from demos.core import all_demos
 
     kb = KnowledgeBase.load(demo_ids=[d.id for d in all_demos()], notice=notice)
     if dense:
-        kb.warm_up(notice=notice)
+        kb.warm_up(notice=notice, progress=progress)
     return kb
 
 

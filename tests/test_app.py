@@ -85,7 +85,7 @@ def test_plain_chat_save_writes_markdown(kb, capsys, tmp_path):
 def test_index_add_makes_a_user_document_searchable_and_citable(capsys, tmp_path, monkeypatch):
     from knowledge.base import KnowledgeBase
 
-    monkeypatch.setattr(session, "load_kb", lambda dense=True, notice=None: KnowledgeBase.load())
+    monkeypatch.setattr(session, "load_kb", lambda dense=True, notice=None, **_: KnowledgeBase.load())
     notes = tmp_path / "notes.md"
     notes.write_text("# My notes\n\n## Zorblax optimiser\n\nThe zorblax optimiser halves the learning rate "
                      "whenever the moon is full.\n", encoding="utf-8")
