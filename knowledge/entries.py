@@ -1,7 +1,7 @@
 """Curated knowledge entries (YAML): typed, validated at load, errors name file and line."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -13,6 +13,8 @@ from knowledge.lang import LANGS
 ENTRIES_DIR = Path(__file__).parent / "entries"
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster at start-up
 MIN_QUESTIONS = 3
+LAYERS = ("more", "why", "example", "simpler")
+FACTS = ("who", "paper", "link", "when")
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,10 @@ class Entry:
     related: tuple[str, ...]
     demo: str | None
     path: Path
+    # Follow-ups, each {"en": ..., "zh": ...}: "more", "why", "example", "simpler" (all required).
+    layers: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Facets the documents give: "who", "paper", "link", "when" (each optional), same shape.
+    facts: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 class EntryError(KnowledgeError):
@@ -99,6 +105,22 @@ def parse_entry(path: Path) -> Entry:
     demo = data.get("demo")
     if demo is not None and not _text(demo):
         raise _fail(path, node, "demo", f"{where}: demo must be a demo id")
+    layers = {}
+    for key in LAYERS:
+        value = data.get(key)
+        if not isinstance(value, dict) or not all(_text(value.get(lang)) for lang in LANGS):
+            raise _fail(path, node, key, f"{where}: {key} needs both 'en' and 'zh' text")
+        layers[key] = {lang: value[lang].strip() for lang in LANGS}
+    facts_raw = data.get("facts") or {}
+    if not isinstance(facts_raw, dict):
+        raise _fail(path, node, "facts", f"{where}: facts must map {', '.join(FACTS)} to en/zh text")
+    facts = {}
+    for key, value in facts_raw.items():
+        if key not in FACTS:
+            raise _fail(path, node, "facts", f"{where}: unknown fact {key!r} (facts: {', '.join(FACTS)})")
+        if not isinstance(value, dict) or not all(_text(value.get(lang)) for lang in LANGS):
+            raise _fail(path, node, "facts", f"{where}: facts.{key} needs both 'en' and 'zh' text")
+        facts[key] = {lang: value[lang].strip() for lang in LANGS}
     return Entry(
         id=entry_id,
         title={lang: data["title"][lang].strip() for lang in LANGS},
@@ -108,6 +130,8 @@ def parse_entry(path: Path) -> Entry:
         related=tuple(related),
         demo=demo,
         path=path,
+        layers=layers,
+        facts=facts,
     )
 
 

@@ -18,6 +18,12 @@ questions:
 answer: {en: An answer., zh: 一个回答。}
 sources: [{document: conversation, section: "为什么是现在 · Why now"}]
 related: []
+facts:
+  who: {en: Someone., zh: 某人。}
+more: {en: More., zh: 更多。}
+why: {en: Because., zh: 因为。}
+example: {en: For example., zh: 比如。}
+simpler: {en: Simply., zh: 简单说。}
 """
 
 
@@ -65,7 +71,7 @@ def test_a_valid_entry_parses(tmp_path):
     (GOOD.replace("id: sample\n", ""), "missing id", 1),
     (GOOD.replace("sources: [{document: conversation, section: \"为什么是现在 · Why now\"}]", "sources: []"),
      "sources must list", 7),
-    (GOOD + "  bad: [unclosed\n", "not valid YAML", 9),
+    (GOOD + "  bad: [unclosed\n", "not valid YAML", len(GOOD.splitlines()) + 1),
 ])
 def test_a_broken_entry_names_file_line_and_problem(tmp_path, broken, message, line):
     path = write(tmp_path, "sample", broken)
@@ -112,3 +118,21 @@ def test_knowledge_base_load_fails_with_the_file_of_a_broken_entry(tmp_path):
                                           .replace("related:", "related: [no-such-entry]\nx:"), encoding="utf-8")
     with pytest.raises(EntryError, match=r"dropout\.yaml:\d+: .*no-such-entry"):
         KnowledgeBase.load(entries_dir=entries, documents_dir=DOCUMENTS_DIR, demo_ids=DEMO_IDS)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda t: t.replace("why: {en: Because., zh: 因为。}\n", ""), "why needs both 'en' and 'zh' text"),
+    (lambda t: t.replace("simpler: {en: Simply., zh: 简单说。}", "simpler: {en: Simply.}"),
+     "simpler needs both 'en' and 'zh' text"),
+    (lambda t: t.replace("  who:", "  whom:"), "unknown fact 'whom'"),
+    (lambda t: t.replace("  who: {en: Someone., zh: 某人。}", "  who: {en: Someone.}"), "facts.who needs both"),
+])
+def test_layers_and_facts_are_validated(tmp_path, edit, message):
+    with pytest.raises(EntryError, match=message):
+        parse_entry(write(tmp_path, "sample", edit(GOOD)))
+
+
+def test_every_shipped_entry_has_every_layer_in_both_languages():
+    for e in load_entries():
+        assert set(e.layers) == {"more", "why", "example", "simpler"}, e.id
+        assert all(e.layers[k]["en"] != e.answer["en"] for k in e.layers), e.id
