@@ -78,10 +78,9 @@ def _main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except Exception as exc:  # a UserError (or a broken knowledge file) is a message, not a traceback
-        from dialog.errors import UserError
-        from knowledge.errors import KnowledgeError
+        from dialog.errors import USER_ERRORS
 
-        if isinstance(exc, (UserError, KnowledgeError)):
+        if isinstance(exc, USER_ERRORS):
             print(f"msb: {exc}", file=sys.stderr)
             return 2
         raise

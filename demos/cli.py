@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from demos.core import Demo, Error, Result, Stopped, all_demos, get_demo
-from dialog.errors import UserError
+from demos.errors import DemoError
 
 USAGE = ("usage: msb demo NAME [--device auto|cpu|cuda|mps] [--lang en|zh] [--fast] [--pace X] "
          "[--json] [--OPTION VALUE ...]\n       msb demo --list | msb demo NAME --help")
@@ -55,9 +55,9 @@ def parse_args(argv: list[str]) -> Args:
             continue
         if not token.startswith("--") or token == "--":
             if token.startswith("-") and token != "-" and not token[1:2].isdigit():
-                raise UserError(f"unknown flag {token}")
+                raise DemoError(f"unknown flag {token}")
             if args.name is not None:
-                raise UserError(f"unexpected argument {token!r} (one demo at a time)")
+                raise DemoError(f"unexpected argument {token!r} (one demo at a time)")
             args.name = token
             demo = get_demo(token)
             continue
@@ -66,7 +66,7 @@ def parse_args(argv: list[str]) -> Args:
         attr = key.replace("-", "_")
         if attr in SWITCHES:
             if has_value:
-                raise UserError(f"--{key} takes no value")
+                raise DemoError(f"--{key} takes no value")
             setattr(args, attr, True)
             continue
         if not has_value:
@@ -74,7 +74,7 @@ def parse_args(argv: list[str]) -> Args:
             if is_bool and (not tokens or tokens[0].startswith("--")):
                 value = "true"
             elif not tokens:
-                raise UserError(f"--{key} needs a value")
+                raise DemoError(f"--{key} needs a value")
             else:
                 value = tokens.pop(0)
         if attr in VALUED:
@@ -94,13 +94,13 @@ def demo_main(argv: list[str], *, console=None) -> int:
             if args.help:
                 print(USAGE + "\n\n" + COMMON + "\n\n" + list_text())
                 return 0
-            raise UserError("which demo? " + ", ".join(d.id for d in all_demos()) + " (--list describes them)")
+            raise DemoError("which demo? " + ", ".join(d.id for d in all_demos()) + " (--list describes them)")
         demo = get_demo(args.name)
         if args.help:
             print(help_text(demo))
             return 0
         return _run(demo, args, console)
-    except UserError as exc:
+    except DemoError as exc:
         print(f"msb demo: {exc}", file=sys.stderr)
         return 2
 

@@ -9,7 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Literal, Union
 
-from dialog.errors import UserError
+from demos.errors import DemoError
 
 # ---------------------------------------------------------------- events
 
@@ -128,7 +128,7 @@ def option_specs(config_cls: type) -> tuple[OptionSpec, ...]:
 def parse_options(config_cls: type, raw: dict[str, Any]) -> Any:
     """Build the config from raw values (strings from a command line, or numbers).
 
-    A bad value raises UserError naming the option and its range.
+    A bad value raises DemoError naming the option and its range.
     """
     specs = {s.name: s for s in option_specs(config_cls)}
     values: dict[str, Any] = {}
@@ -137,7 +137,7 @@ def parse_options(config_cls: type, raw: dict[str, Any]) -> Any:
         spec = specs.get(name)
         if spec is None:
             known = ", ".join("--" + n.replace("_", "-") for n in specs) or "none"
-            raise UserError(f"unknown option --{name.replace('_', '-')} (options: {known})")
+            raise DemoError(f"unknown option --{name.replace('_', '-')} (options: {known})")
         values[name] = _coerce(spec, value)
     return config_cls(**values)
 
@@ -162,12 +162,12 @@ def _coerce(spec: OptionSpec, value: Any) -> Any:
             v = spec.type(value)
     except (TypeError, ValueError):
         article = "an" if spec.type is int else "a"
-        raise UserError(f"{flag} must be {article} {spec.type.__name__}, got {value!r}") from None
+        raise DemoError(f"{flag} must be {article} {spec.type.__name__}, got {value!r}") from None
     if spec.choices and v not in spec.choices:
-        raise UserError(f"{flag} must be one of {', '.join(map(str, spec.choices))}, got {value!r}")
+        raise DemoError(f"{flag} must be one of {', '.join(map(str, spec.choices))}, got {value!r}")
     if spec.type in (int, float):
         if v != v or (spec.low is not None and v < spec.low) or (spec.high is not None and v > spec.high):
-            raise UserError(f"{flag} must be between {spec.low} and {spec.high}, got {value!r}")
+            raise DemoError(f"{flag} must be between {spec.low} and {spec.high}, got {value!r}")
     return v
 
 # ---------------------------------------------------------------- run context
@@ -269,4 +269,4 @@ def get_demo(demo_id: str) -> Demo:
         return REGISTRY[demo_id]
     except KeyError:
         known = ", ".join(sorted(REGISTRY)) or "none"
-        raise UserError(f"unknown demo {demo_id!r} (demos: {known})") from None
+        raise DemoError(f"unknown demo {demo_id!r} (demos: {known})") from None

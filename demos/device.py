@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 
-from dialog.errors import UserError
+from demos.errors import DemoError
 
 DEVICES = ("cuda", "mps", "cpu")
 
@@ -27,12 +27,12 @@ def resolve_device(requested: str | None) -> str:
     if requested is not None:
         requested = requested.strip().lower()
         if requested not in DEVICES + ("auto",):
-            raise UserError(f"unknown device {requested!r} (devices: auto, {', '.join(DEVICES)})")
+            raise DemoError(f"unknown device {requested!r} (devices: auto, {', '.join(DEVICES)})")
     found = available_devices()
     if requested is None or requested == "auto":
         return found[0]
     if requested not in found:
-        raise UserError(f"device {requested!r} is not available on this machine "
+        raise DemoError(f"device {requested!r} is not available on this machine "
                         f"(available: {', '.join(found)})")
     return requested
 

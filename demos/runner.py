@@ -30,7 +30,7 @@ from typing import Any, Callable
 from demos.core import (Cancelled, DemoContext, Error, Event, Images, Plot, Progress, Result, Stopped,
                         Text, get_demo, parse_options)
 from demos.device import configure_threads, prefer_passive_waits, resolve_device
-from dialog.errors import UserError
+from demos.errors import DemoError
 
 TERMINAL = (Result, Error, Stopped)
 EVENTS = (Progress, Plot, Images, Text) + TERMINAL
@@ -44,17 +44,17 @@ MAX_PACE = 10.0
 def start_demo(demo_id: str, options: dict[str, object], *, device: str | None = None,
                lang: str = "en", fast: bool = False, pace: float = 1.0,
                in_process: bool = False) -> DemoHandle:
-    """Validate everything here (UserError for anything the user can fix), then run in the background."""
+    """Validate everything here (DemoError for anything the user can fix), then run in the background."""
     demo = get_demo(demo_id)
     config = parse_options(demo.config, dict(options))
     if lang not in LANGS:
-        raise UserError(f"unknown language {lang!r} (languages: {', '.join(LANGS)})")
+        raise DemoError(f"unknown language {lang!r} (languages: {', '.join(LANGS)})")
     try:
         pace = float(pace)
     except (TypeError, ValueError):
-        raise UserError(f"--pace must be a number, got {pace!r}") from None
+        raise DemoError(f"--pace must be a number, got {pace!r}") from None
     if not 0.0 <= pace <= MAX_PACE:
-        raise UserError(f"--pace must be between 0 and {MAX_PACE:g}, got {pace!r}")
+        raise DemoError(f"--pace must be between 0 and {MAX_PACE:g}, got {pace!r}")
     resolved = resolve_device(device)
     handle_cls = _ThreadRun if in_process else _ProcessRun
     handle = handle_cls(demo_id, resolved)
@@ -163,7 +163,7 @@ def execute(demo, config, *, send: Callable[[Event], None], cancelled: Callable[
 
 def error_event(demo_id: str, device: str, exc: BaseException) -> Error:
     detail = "".join(traceback.format_exception(type(exc), exc, exc.__traceback__))
-    if isinstance(exc, UserError):
+    if isinstance(exc, DemoError):
         return Error(str(exc), detail)
     if _is_out_of_memory(exc):
         return Error(f"the {demo_id} demo ran out of memory on {device}; try smaller options "

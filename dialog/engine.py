@@ -7,7 +7,7 @@ from typing import Any
 
 from demos.core import all_demos, get_demo, parse_options
 from dialog import commands, persona
-from dialog.errors import UserError
+from dialog.errors import USER_ERRORS
 from dialog.intents import Intent, classify, demo_mentioned
 from dialog.reply import Reply, Source
 from dialog.tour import STEPS
@@ -47,7 +47,7 @@ class Conversation:
         try:
             text = _sanitize(text)
             reply = self._respond(text)
-        except UserError as exc:
+        except USER_ERRORS as exc:
             reply = Reply("error", str(exc), self._lang_for(text))
         self.history += [("user", text), ("ms_b", reply.text)]
         self.state.lang = reply.lang
@@ -196,8 +196,8 @@ class Conversation:
     # ------------------------------------------------------------------ demos
 
     def demo_request(self, demo_id: str, options: dict[str, Any], lang: str, device: str | None = None) -> Reply:
-        demo = get_demo(demo_id)  # UserError for an unknown id
-        parse_options(demo.config, options)  # UserError naming a bad option, before anything starts
+        demo = get_demo(demo_id)  # DemoError for an unknown id
+        parse_options(demo.config, options)  # DemoError naming a bad option, before anything starts
         self.state.offered_demo = None
         title = demo.title[lang if lang in demo.title else "en"]
         if not self.can_run_demos:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, check_cancelled, option
 from demos.library import _dist_worker as worker
-from dialog.errors import UserError
+from demos.errors import DemoError
 
 START_PATIENCE_S = 120.0  # each worker imports torch: seconds on a busy machine, never minutes
 STEP_PATIENCE_S = 60.0  # the longest silence allowed once training has begun
@@ -57,7 +57,7 @@ def run(config: DistributedConfig, ctx: DemoContext) -> None:
     import torch
 
     if config.batch % config.workers:
-        raise UserError(f"--batch must split evenly between {config.workers} workers, got {config.batch}")
+        raise DemoError(f"--batch must split evenly between {config.workers} workers, got {config.batch}")
     started = time.perf_counter()
     backend, device = "gloo", "cpu"
     if ctx.device == "cuda" and torch.cuda.device_count() >= config.workers:

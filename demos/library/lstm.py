@@ -23,7 +23,7 @@ import time
 from dataclasses import dataclass
 
 from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, check_cancelled, option
-from dialog.errors import UserError
+from demos.errors import DemoError
 
 TEST_SEQUENCES = 1000  # accuracy good to about ±1.5 points
 MAX_LENGTH = 400
@@ -50,7 +50,7 @@ class LstmConfig:
         except ValueError:
             values = ()
         if not values or len(values) > 8 or any(not 2 <= v <= MAX_LENGTH for v in values):
-            raise UserError(f"--lengths must be 1 to 8 comma-separated lengths between 2 and {MAX_LENGTH}, "
+            raise DemoError(f"--lengths must be 1 to 8 comma-separated lengths between 2 and {MAX_LENGTH}, "
                             f"got {self.lengths!r}")
         return tuple(sorted(set(values)))
 

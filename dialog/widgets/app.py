@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Footer, Header, Input
 
-from dialog.errors import UserError
+from dialog.errors import USER_ERRORS, UserError
 from dialog.reply import Reply
 from dialog.transcript import Transcript, Turn, data_dir as resolve_data_dir, export_markdown
 from dialog.widgets import lines
@@ -211,7 +211,7 @@ class MsBApp(App):
             from demos.device import resolve_device as resolver
         try:
             self.post_message(self.DeviceResolved(resolver(self.device_request)))
-        except UserError as exc:
+        except USER_ERRORS as exc:
             self.post_message(self.DeviceResolved(resolver(None), str(exc)))
         except Exception as exc:
             self.post_message(self.DeviceResolved("cpu", f"could not detect a device: {exc}"))

@@ -18,7 +18,7 @@ from textual.widgets import Button, Label, Markdown, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from demos.core import Error, Event, Images, Plot, Progress, Result, Stopped, Text as TextEvent
-from dialog.errors import UserError
+from dialog.errors import USER_ERRORS
 from dialog.widgets.markdown import parser
 from dialog.widgets.plots import DemoFigure, DemoImages
 
@@ -192,7 +192,7 @@ class DemoPanel(Vertical):
         worker = get_current_worker()
         try:
             handle = self._start()
-        except UserError as exc:
+        except USER_ERRORS as exc:
             self.post_message(self.Events([Error(str(exc))]))
             return
         except Exception as exc:  # a broken runner must not take the chat down

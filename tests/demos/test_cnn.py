@@ -60,7 +60,7 @@ def test_the_network_maps_a_batch_of_digits_to_ten_scores():
 @pytest.mark.parametrize("raw, message", [({"batch": 0}, "--batch must be between 8 and 1024"),
                                           ({"epochs": "x"}, "--epochs must be an int")])
 def test_bad_options_name_the_option(run_events, raw, message):
-    from dialog.errors import UserError
+    from demos.errors import DemoError
 
-    with pytest.raises(UserError, match=message):
+    with pytest.raises(DemoError, match=message):
         run_events("cnn", raw)

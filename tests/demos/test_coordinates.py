@@ -79,7 +79,7 @@ def test_a_line_is_clipped_to_the_plot(line, expected):
 
 
 def test_bad_options_are_refused_before_training(run_events):
-    from dialog.errors import UserError
+    from demos.errors import DemoError
 
-    with pytest.raises(UserError, match="--noise must be between 0.0 and 0.3"):
+    with pytest.raises(DemoError, match="--noise must be between 0.0 and 0.3"):
         run_events("coordinates", {"noise": 0.9})

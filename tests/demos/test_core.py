@@ -8,7 +8,7 @@ import pytest
 
 from demos.core import (Cancelled, Demo, DemoContext, Text, all_demos, check_cancelled, get_demo, option,
                         option_specs, parse_options)
-from dialog.errors import UserError
+from demos.errors import DemoError
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,7 @@ def test_missing_options_take_their_defaults():
     ({"speed": 1}, "unknown option --speed (options: --count, --rate, --mode, --loud)"),
 ])
 def test_a_bad_option_is_a_user_error_naming_the_option(raw, message):
-    with pytest.raises(UserError) as err:
+    with pytest.raises(DemoError) as err:
         parse_options(Config, raw)
     assert message in str(err.value)
 
@@ -88,5 +88,5 @@ def test_every_built_in_demo_is_complete():
 
 
 def test_an_unknown_demo_names_the_known_ones():
-    with pytest.raises(UserError, match=r"unknown demo 'nope' \(demos: .*cnn.*coordinates"):
+    with pytest.raises(DemoError, match=r"unknown demo 'nope' \(demos: .*cnn.*coordinates"):
         get_demo("nope")

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from demos.device import configure_threads, resolve_device
-from dialog.errors import UserError
+from demos.errors import DemoError
 
 
 @pytest.fixture
@@ -32,14 +32,14 @@ def test_an_available_device_is_used_as_asked(fake_devices):
 
 def test_an_unavailable_device_is_refused_naming_what_is_available(fake_devices):
     fake_devices(False, False)
-    with pytest.raises(UserError, match=r"device 'cuda' is not available on this machine \(available: cpu\)"):
+    with pytest.raises(DemoError, match=r"device 'cuda' is not available on this machine \(available: cpu\)"):
         resolve_device("cuda")
-    with pytest.raises(UserError, match="'mps' is not available"):
+    with pytest.raises(DemoError, match="'mps' is not available"):
         resolve_device("mps")
 
 
 def test_an_unknown_device_name_is_refused():
-    with pytest.raises(UserError, match=r"unknown device 'tpu' \(devices: auto, cuda, mps, cpu\)"):
+    with pytest.raises(DemoError, match=r"unknown device 'tpu' \(devices: auto, cuda, mps, cpu\)"):
         resolve_device("tpu")
 
 

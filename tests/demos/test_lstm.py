@@ -67,9 +67,9 @@ def test_both_readers_answer_with_one_score_per_symbol():
 
 @pytest.mark.parametrize("lengths", ["", "5,x", "1", "5,20,500", "1,2,3,4,5,6,7,8,9"])
 def test_a_bad_list_of_lengths_is_refused_before_anything_runs(run_events, lengths):
-    from dialog.errors import UserError
+    from demos.errors import DemoError
 
-    with pytest.raises(UserError, match="--lengths must be"):
+    with pytest.raises(DemoError, match="--lengths must be"):
         run_events("lstm", {"lengths": lengths})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from demos.core import Plot, Progress, Result
-from dialog.errors import UserError
+from demos.errors import DemoError
 
 
 def test_the_residual_stack_trains_where_the_plain_one_stalls(run_quick):
@@ -33,5 +33,5 @@ def test_the_summary_speaks_the_runs_language(run_quick):
 
 
 def test_a_shallow_stack_is_refused_below_two_layers(run_events):
-    with pytest.raises(UserError, match="--depth must be between 2 and 60"):
+    with pytest.raises(DemoError, match="--depth must be between 2 and 60"):
         run_events("resnet", {"depth": "1"})

@@ -10,7 +10,7 @@ import pytest
 from demos.core import (REGISTRY, Demo, Error, Progress, Result, Stopped, check_cancelled, option,
                         register)
 from demos.runner import start_demo
-from dialog.errors import UserError
+from demos.errors import DemoError
 
 from demo_runs import check_stream, collect
 
@@ -94,20 +94,20 @@ def test_a_finished_run_streams_progress_then_exactly_one_result(in_process):
 
 
 def test_options_are_validated_before_the_run_starts():
-    with pytest.raises(UserError, match="--steps must be an int"):
+    with pytest.raises(DemoError, match="--steps must be an int"):
         start_demo("test-counting", {"steps": "many"}, in_process=True)
-    with pytest.raises(UserError, match=r"--rate must be between 0.0 and 1.0"):
+    with pytest.raises(DemoError, match=r"--rate must be between 0.0 and 1.0"):
         start_demo("test-counting", {"rate": 2}, in_process=True)
-    with pytest.raises(UserError, match="unknown option --speed"):
+    with pytest.raises(DemoError, match="unknown option --speed"):
         start_demo("test-counting", {"speed": 1}, in_process=True)
 
 
 def test_unknown_demo_language_and_pace_are_user_errors():
-    with pytest.raises(UserError, match="unknown demo 'nope'"):
+    with pytest.raises(DemoError, match="unknown demo 'nope'"):
         start_demo("nope", {})
-    with pytest.raises(UserError, match="unknown language"):
+    with pytest.raises(DemoError, match="unknown language"):
         start_demo("test-counting", {}, lang="fr", in_process=True)
-    with pytest.raises(UserError, match="--pace"):
+    with pytest.raises(DemoError, match="--pace"):
         start_demo("test-counting", {}, pace=-1, in_process=True)
 
 
