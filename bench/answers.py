@@ -35,7 +35,7 @@ import json, os, resource, sys, time
 sys.path.insert(0, '.')
 from demos.core import all_demos
 from knowledge.base import KnowledgeBase
-from knowledge.embedder import load_embedder
+from knowledge.backends import load_embedder
 from dialog.engine import Conversation
 questions = json.loads(sys.argv[1])
 out = {}

@@ -43,10 +43,11 @@ def bare_coordinates(device: str) -> dict:
     """The coordinates demo's network and data, trained with nothing but the loop."""
     import torch
 
+    from demos.data import make_rings
     from demos.library import coordinates as c
 
     cfg = c.CoordinatesConfig()
-    xy, _, labels = c.make_rings(cfg.points, cfg.noise, cfg.seed)
+    xy, _, labels = make_rings(cfg.points, cfg.noise, cfg.seed)
     torch.manual_seed(cfg.seed)
     net = c.build_network(cfg.hidden).to(device)
     x, y = xy.to(device), labels.to(device)
@@ -69,10 +70,12 @@ def bare_coordinates(device: str) -> dict:
 def bare_cnn(device: str) -> dict:
     import torch
 
+    from demos.data import load_digits_split
+    from demos.kit import accuracy as accuracy_of
     from demos.library import cnn as c
 
     cfg = c.CnnConfig()
-    x_train, y_train, x_test, y_test = (t.to(device) for t in c.load_digits_split(cfg.seed))
+    x_train, y_train, x_test, y_test = (t.to(device) for t in load_digits_split(cfg.seed))
     torch.manual_seed(cfg.seed)
     net = c.build_network().to(device)
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
@@ -88,7 +91,7 @@ def bare_cnn(device: str) -> dict:
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
-        accuracy = c.accuracy_on(net, x_test, y_test)
+        accuracy = accuracy_of(net, x_test, y_test)
         train_seconds += time.perf_counter() - started
         if to_97 is None and accuracy >= c.TARGET:
             to_97 = train_seconds

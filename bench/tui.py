@@ -69,7 +69,7 @@ async def _until(predicate, timeout: float) -> bool:
 async def _ask(app, question: str, timeout: float = 30) -> tuple[float, float, object]:
     """Seconds from submitting to Ms. B's words reaching the screen, and to the reply being
     rendered whole; and the reply."""
-    from dialog.widgets.messages import BotMessage
+    from dialog.tui.messages import BotMessage
 
     start = time.perf_counter()
     app.submit_line(question)
@@ -84,8 +84,8 @@ async def child_launch(t0_wall: float, data_dir: str) -> dict:
     t_enter = time.time()
     from textual import events
 
-    from dialog.widgets.app import MsBApp
-    from dialog.widgets.prompt import ChatInput
+    from dialog.tui.app import MsBApp
+    from dialog.tui.prompt import ChatInput
 
     t_imported = time.time()
     app = MsBApp(data_dir=data_dir, typing_seconds=0)
@@ -112,8 +112,8 @@ async def child_launch(t0_wall: float, data_dir: str) -> dict:
 
 
 async def child_demo(data_dir: str, questions: int, epochs: int) -> dict:
-    from dialog.widgets.app import MsBApp
-    from dialog.widgets.demo_panel import DemoPanel
+    from dialog.tui.app import MsBApp
+    from dialog.tui.demo_panel import DemoPanel
 
     app = MsBApp(data_dir=data_dir, typing_seconds=0)
     qs = [QUESTIONS[i % len(QUESTIONS)] for i in range(questions)]
@@ -137,7 +137,7 @@ async def child_demo(data_dir: str, questions: int, epochs: int) -> dict:
         out["answered_while_demo_ran"] = during
         out.update(_rss_mib())
         await _until(lambda: not panel.running, 300)
-        from dialog.widgets.messages import BotMessage
+        from dialog.tui.messages import BotMessage
 
         await _until(lambda: all(b.finished for b in app.query(BotMessage)), 30)  # Ms. B's summing up
         out["demo_outcome"] = panel.outcome

@@ -258,6 +258,21 @@ def _load_builtins() -> None:
         _loaded = True
 
 
+@dataclass(frozen=True)
+class DemoRequest:
+    """A demo with its options checked: what the runner starts. Made only by `prepare`."""
+
+    demo: Demo
+    config: Any  # the demo's config dataclass, every value within its bounds
+    options: dict[str, Any] = field(default_factory=dict)  # as given, to show or repeat the command
+
+
+def prepare(demo_id: str, options: dict[str, Any] | None = None) -> DemoRequest:
+    """The one place a demo's options are checked: DemoError names an unknown demo or a bad option."""
+    demo = get_demo(demo_id)
+    return DemoRequest(demo, parse_options(demo.config, dict(options or {})), dict(options or {}))
+
+
 def all_demos() -> list[Demo]:
     _load_builtins()
     return list(REGISTRY.values())

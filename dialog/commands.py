@@ -1,20 +1,20 @@
 """Slash commands: /help, /topics, /demos, /demo, /stop, /sources, /tour, /lang, /save, /clear, /quit."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+import shlex
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol
 
-from demos.core import all_demos
+from demos.core import all_demos, get_demo
+from dialog.actions import Clear, Quit, Save, StopDemo
 from dialog.errors import UserError
-from dialog.intents import Intent
-from dialog.persona import pick
 from dialog.reply import Reply
+from dialog.state import ConversationState
 from knowledge.documents import section_label
-
-if TYPE_CHECKING:
-    from dialog.engine import Conversation
+from knowledge.lang import pick
 
 HELP = {
-    "en": """**Talk to me** in English or Chinese — ask anything about deep learning. Follow up with *tell me more*, *why?*, *an example?*.
+    "en": """**Talk to me** in English or Chinese — ask anything about deep learning. Follow up with *tell me more*, *why?*, *an example?*, *who came up with it?*; say *show me* to watch it run.
 
 | command | what it does |
 | --- | --- |
@@ -29,7 +29,7 @@ HELP = {
 | `/save PATH` | save this conversation as Markdown |
 | `/clear` | clear the screen |
 | `/quit` | leave |""",
-    "zh": """**用中文或英文和我聊**——关于深度学习什么都可以问。追问可以说「继续」「为什么」「举个例子」。
+    "zh": """**用中文或英文和我聊**——关于深度学习什么都可以问。追问可以说「继续」「为什么」「举个例子」「是谁提出的」；说「演示一下」就能现场看。
 
 | 命令 | 作用 |
 | --- | --- |
@@ -47,57 +47,101 @@ HELP = {
 }
 
 
-def run(conv: "Conversation", intent: Intent, lang: str) -> Reply:
-    handler = HANDLERS.get(intent.name)
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: tuple[str, ...] = ()
+    options: dict[str, str] = field(default_factory=dict)
+
+
+class Commanded(Protocol):
+    """What the commands need of the conversation."""
+
+    state: ConversationState
+    kb: Any
+    demos: Any
+    tour: Any
+
+
+def parse(text: str) -> Command:
+    """"/demo cnn --epochs 5 --fast" → Command("demo", ("cnn",), {"epochs": "5", "fast": "true"})."""
+    body = text.strip()[1:]
+    try:
+        parts = shlex.split(body)
+    except ValueError:  # an unbalanced quote: fall back to plain splitting
+        parts = body.split()
+    if not parts:
+        return Command("help")
+    name, rest = parts[0].lower(), parts[1:]
+    args: list[str] = []
+    options: dict[str, str] = {}
+    i = 0
+    while i < len(rest):
+        tok = rest[i]
+        if tok.startswith("--") and len(tok) > 2:
+            key, eq, val = tok[2:].partition("=")
+            if not eq:
+                if i + 1 < len(rest) and not rest[i + 1].startswith("--"):
+                    val = rest[i + 1]
+                    i += 1
+                else:
+                    val = "true"
+            options[key] = val
+        else:
+            args.append(tok)
+        i += 1
+    return Command(name, tuple(args), options)
+
+
+def run(conv: Commanded, text: str, lang: str) -> Reply:
+    command = parse(text)
+    handler = HANDLERS.get(command.name)
     if handler is None:
         names = " ".join(f"/{n}" for n in HANDLERS)
-        return Reply("error", pick(lang, f"I don't know the command `/{_safe(intent.name)}`. Try one of: {names}",
-                                   f"我不认识命令 `/{_safe(intent.name)}`。可以试试：{names}"), lang)
-    return handler(conv, intent, lang)
+        safe = command.name.replace("`", "'")[:40]
+        return Reply("error", pick(lang, f"I don't know the command `/{safe}`. Try one of: {names}",
+                                   f"我不认识命令 `/{safe}`。可以试试：{names}"), lang)
+    return handler(conv, command, lang)
 
 
-def _safe(text: str) -> str:
-    return text.replace("`", "'")[:40]
-
-
-def _help(conv, intent, lang):
+def _help(conv: Commanded, cmd: Command, lang: str) -> Reply:
     return Reply("command", HELP[lang], lang)
 
 
-def _topics(conv, intent, lang):
+def _topics(conv: Commanded, cmd: Command, lang: str) -> Reply:
     lines = [f"- **{e.title[lang]}**" + (f" — `/demo {e.demo}`" if e.demo else "")
              for e in sorted(conv.kb.entries.values(), key=lambda e: e.title["en"].lower())]
-    head = pick(lang, "Here's everything I can talk about:", "我能聊的话题：")
-    return Reply("command", head + "\n\n" + "\n".join(lines), lang)
+    return Reply("command", pick(lang, "Here's everything I can talk about:", "我能聊的话题：") + "\n\n" + "\n".join(lines),
+                 lang)
 
 
-def _demos(conv, intent, lang):
+def _demos(conv: Commanded, cmd: Command, lang: str) -> Reply:
     lines = [f"- `/demo {d.id}` — **{d.title[lang]}**: {d.description[lang]}" for d in all_demos()]
     head = pick(lang, "Demos I can run for you (add `--help` to see a demo's options):",
                 "我可以现场运行的演示（加上 `--help` 查看选项）：")
     return Reply("command", head + "\n\n" + "\n".join(lines), lang)
 
 
-def _demo(conv, intent, lang):
-    if not intent.args:
-        return _demos(conv, intent, lang)
-    from demos.core import get_demo
-
-    demo = get_demo(intent.args[0])
-    opts = dict(intent.options)
+def _demo(conv: Commanded, cmd: Command, lang: str) -> Reply:
+    if not cmd.args:
+        return _demos(conv, cmd, lang)
+    demo = get_demo(cmd.args[0])
+    opts = dict(cmd.options)
     if "help" in opts:
         lines = [f"- `{spec.describe()}`" for spec in demo.options()]
         return Reply("command", f"**{demo.title[lang]}** — {demo.description[lang]}\n\n" + "\n".join(lines), lang,
                      demo=demo.id)
     device = opts.pop("device", None)
-    return conv.demo_request(demo.id, opts, lang, device=device)
+    return conv.demos.request(demo.id, opts, lang, device=device, explicit=True)
 
 
-def _stop(conv, intent, lang):
-    return Reply("command", pick(lang, "Stopping the demo.", "正在停止演示。"), lang, action="stop_demo")
+def _stop(conv: Commanded, cmd: Command, lang: str) -> Reply:
+    if not conv.state.running:
+        return Reply("command", pick(lang, "No demo is running right now.", "现在没有正在运行的演示。"), lang)
+    return Reply("command", pick(lang, "Stopping the demo.", "正在停止演示。"), lang, action=StopDemo())
 
 
-def _sources(conv, intent, lang):
+def _sources(conv: Commanded, cmd: Command, lang: str) -> Reply:
     if not conv.state.last_sources:
         return Reply("command", pick(lang, "My last reply didn't rely on a document passage.",
                                      "我上一个回答没有引用文档段落。"), lang)
@@ -106,41 +150,41 @@ def _sources(conv, intent, lang):
                  sources=conv.state.last_sources)
 
 
-def _tour(conv, intent, lang):
-    if intent.args and intent.args[0] in ("stop", "end", "quit"):
+def _tour(conv: Commanded, cmd: Command, lang: str) -> Reply:
+    if cmd.args and cmd.args[0] in ("stop", "end", "quit"):
         conv.state.tour_step = None
         return Reply("command", pick(lang, "Tour ended.", "导览已结束。"), lang)
-    return conv.tour_start(lang)
+    return conv.tour.start(lang)
 
 
-def _lang(conv, intent, lang):
-    choice = (intent.args[0].lower() if intent.args else "")
+def _lang(conv: Commanded, cmd: Command, lang: str) -> Reply:
+    choice = cmd.args[0].lower() if cmd.args else ""
     if choice in ("en", "zh"):
         conv.state.pinned = choice
         return Reply("command", pick(choice, "I'll answer in English.", "我会用中文回答。"), choice)
     if choice == "auto":
-        conv.state.pinned = None
+        conv.state.pinned = conv.state.preferred = None
         return Reply("command", pick(lang, "I'll answer in the language you write in.", "我会用你使用的语言回答。"), lang)
     raise UserError(pick(lang, "Usage: /lang en | zh | auto", "用法：/lang en | zh | auto"))
 
 
-def _save(conv, intent, lang):
-    if not intent.args:
+def _save(conv: Commanded, cmd: Command, lang: str) -> Reply:
+    if not cmd.args:
         raise UserError(pick(lang, "Usage: /save PATH (for example /save ~/ms-b.md)", "用法：/save 路径（例如 /save ~/ms-b.md）"))
-    path = " ".join(intent.args)
+    path = " ".join(cmd.args)
     return Reply("command", pick(lang, f"Saving the conversation to `{path}`.", f"正在把对话保存到 `{path}`。"), lang,
-                 action="save", args={"path": path})
+                 action=Save(path))
 
 
-def _clear(conv, intent, lang):
-    return Reply("command", pick(lang, "Cleared.", "已清屏。"), lang, action="clear")
+def _clear(conv: Commanded, cmd: Command, lang: str) -> Reply:
+    return Reply("command", pick(lang, "Cleared.", "已清屏。"), lang, action=Clear())
 
 
-def _quit(conv, intent, lang):
-    return Reply("command", pick(lang, "Goodbye — it was a pleasure.", "再见，很高兴和你聊天。"), lang, action="quit")
+def _quit(conv: Commanded, cmd: Command, lang: str) -> Reply:
+    return Reply("command", pick(lang, "Goodbye — it was a pleasure.", "再见，很高兴和你聊天。"), lang, action=Quit())
 
 
-HANDLERS: dict[str, Callable[["Conversation", Intent, str], Reply]] = {
+HANDLERS: dict[str, Callable[[Commanded, Command, str], Reply]] = {
     "help": _help, "topics": _topics, "demos": _demos, "demo": _demo, "stop": _stop, "sources": _sources,
     "tour": _tour, "lang": _lang, "save": _save, "clear": _clear, "quit": _quit,
 }

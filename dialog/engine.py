@@ -1,284 +1,305 @@
-"""Conversation: one user line in, Ms. B's Reply out. Drives the TUI, `ask` and `chat --plain` alike."""
+"""Conversation: one line of Mr. A's in, Ms. B's Reply out. The same engine serves the app, `ask` and
+`chat --plain`; it imports no UI library and does no I/O.
+
+A line is first recognised for what it does (dialog.acts: a question, "tell me more", "who came up
+with it?", "show me", "in English please"…), then answered from the thread of the conversation
+(dialog.state): "it" and bare follow-ups mean the current topic, a question that names another topic
+moves the conversation there, and nothing already said is repeated word for word.
+"""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+import re
 from typing import Any
 
-from demos.core import all_demos, get_demo, parse_options
-from dialog import commands, persona
+from dialog import commands, content, persona
+from dialog.acts import ActClassifier
+from dialog.demo_talk import DemoTalk
 from dialog.errors import USER_ERRORS
-from dialog.intents import Intent, classify, demo_mentioned
 from dialog.reply import Reply, Source
-from dialog.tour import STEPS
+from dialog.state import ConversationState, Said
+from dialog.tour import Tour
 from knowledge.base import Hit, KnowledgeBase
-from knowledge.documents import section_label
-from knowledge.entries import Entry
-from knowledge.lang import detect_lang
+from knowledge.entries import FACTS, LAYERS, Entry
+from knowledge.lang import detect_lang, pick
+from knowledge.safe_text import clean_line
 
 MAX_INPUT = 2000  # longer input is answered from its beginning; retrieval gains nothing from more
-EXCERPT_CHARS = 160
-
-
-@dataclass
-class ConversationState:
-    lang: str = "en"  # language of the last reply
-    pinned: str | None = None  # set by /lang
-    topic: str | None = None  # entry id of the current topic
-    shown: set[str] = field(default_factory=set)  # entries already answered
-    offered_demo: str | None = None  # a demo Ms. B proposed; "yes" starts it
-    last_sources: tuple[Source, ...] = ()
-    tour_step: int | None = None  # index into STEPS while a tour runs
+FOLLOW_UPS = ("more", *LAYERS)
+# A line "names" a topic when the best hit clears the threshold and holds at least this share of the
+# line's word weight: "why did deep learning take off now?" does; "why is that?" does not.
+NAMED_COVERAGE = 0.5
+# Small talk must be clear-cut: "今天股市怎么样" looks like "how are you" but asks about the stock market.
+SMALLTALK_CONFIDENCE = 0.75
+# A short line ("那书呢？", "and the paper?") leans on the current topic and its related ones.
+CONTEXT_BONUS = 0.015
+SHORT_LINE = 4  # content words
+# A line retrieval declines is still answered from the current topic when it scores this close to it.
+CONTEXT_MARGIN = 0.03
+_CLAUSE = re.compile(r"[,，.。!！;；:：]+")
 
 
 class Conversation:
     def __init__(self, kb: KnowledgeBase, *, lang: str | None = None, can_run_demos: bool = True,
-                 seed: int | None = None) -> None:
+                 classifier: ActClassifier | None = None, seed: int | None = None) -> None:
         self.kb = kb
         self.can_run_demos = can_run_demos
         self.state = ConversationState(lang=lang or "en", pinned=lang)
-        self.history: list[tuple[str, str]] = []
+        self.acts = classifier or ActClassifier(kb)
+        self.demos = DemoTalk(self)
+        self.tour = Tour(self)
         self._rng = random.Random(seed)
-        self._demos = all_demos()
 
     # ------------------------------------------------------------------ entry point
 
     def respond(self, text: str) -> Reply:
+        text = clean_line(str(text))[:MAX_INPUT].strip()
         try:
-            text = _sanitize(text)
             reply = self._respond(text)
         except USER_ERRORS as exc:
-            reply = Reply("error", str(exc), self._lang_for(text))
-        self.history += [("user", text), ("ms_b", reply.text)]
+            reply = Reply("error", str(exc), self.lang_for(text))
         self.state.lang = reply.lang
         if reply.sources:
             self.state.last_sources = reply.sources
         return reply
 
     def _respond(self, text: str) -> Reply:
-        lang = self._lang_for(text)
-        intent = classify(text, self._demos)
-        if intent.kind == "command":
-            return commands.run(self, intent, lang)
-        if self.state.tour_step is not None and intent.kind in ("next", "yes", "empty") \
-                or self.state.tour_step is not None and intent.kind == "followup" and intent.name == "more":
-            return self.tour_advance(lang)
-        if intent.kind == "empty":
-            return Reply("smalltalk", persona.line("empty", lang, self._rng), lang)
-        if intent.kind == "smalltalk":
-            return Reply("smalltalk", persona.line(intent.name, lang, self._rng), lang)
-        if intent.kind == "demo":
-            return self.demo_request(intent.name, {}, lang)
-        if intent.kind == "yes":
-            if self.state.offered_demo:
-                return self.demo_request(self.state.offered_demo, {}, lang)
-            return Reply("smalltalk", persona.line("nothing_offered", lang, self._rng), lang)
-        if intent.kind == "no":
+        lang = self.lang_for(text)
+        if text.startswith("/"):
+            return commands.run(self, text, lang)
+        if not text:
+            return self.say("empty", lang)
+        act = self.acts.classify(text)
+        if self.state.tour_step is not None:
+            if self.tour.continues(act.name, text):
+                return self.tour.advance(lang)
+            self.state.tour_step = None  # any other line leaves the tour
+        return self.route(act.name, text, lang, act.confidence)
+
+    def route(self, act: str, text: str, lang: str, confidence: float = 1.0) -> Reply:
+        named = self.named_topic(text, lang) if act != "question" else None
+        if named is not None and (act in FOLLOW_UPS or act == "source") and named.id != self.state.topic:
+            act = "question"  # "why did deep learning take off now?" asks about a topic, not about the last reply
+        if act in ("greet", "thanks", "bye", "how_are_you"):
+            return self.say(act, lang) if confidence >= SMALLTALK_CONFIDENCE else self.answer_question(text, lang)
+        if act == "thanks_question":
+            return self._thanks_question(text, lang)
+        if act == "yes":
+            return self.demos.accept(lang)
+        if act == "demo":
+            return self.demos.in_words(text, lang)
+        if act == "next":
+            return self.follow_up("more", lang)
+        if act == "no":
             self.state.offered_demo = None
-            return Reply("smalltalk", persona.line("declined", lang, self._rng), lang)
-        if intent.kind in ("followup", "next"):
-            return self.follow_up(intent.name or "more", lang)
-        return self.answer_question(text, lang)
+            return self.say("declined", lang)
+        if act in ("lang_en", "lang_zh"):
+            return self.switch_language("en" if act == "lang_en" else "zh", text)
+        if act in FOLLOW_UPS:
+            return self.follow_up(act, lang, named)
+        if act == "source":
+            return self.source(lang, named)
+        if act in FACTS:
+            return self.fact(act, lang, named)
+        exclude = {self.state.topic} if act == "correction" and self.state.topic else set()
+        return self.answer_question(text, lang, exclude)
 
-    def _lang_for(self, text: str) -> str:
-        return self.state.pinned or detect_lang(text, default=self.state.lang)
+    def lang_for(self, text: str) -> str:
+        """The pinned language; else the one asked for in words, while Mr. A writes as he did then; else his."""
+        written = detect_lang(text, default=self.state.lang)
+        if self.state.pinned:
+            return self.state.pinned
+        if self.state.preferred and written == self.state.preferred_from:
+            return self.state.preferred
+        return written
 
-    # ------------------------------------------------------------------ answers
+    def say(self, kind: str, lang: str, reply_kind: str = "smalltalk") -> Reply:
+        self.state.last = Said(None, f"persona:{kind}")
+        return Reply(reply_kind, persona.line(kind, lang, self._rng), lang)  # type: ignore[arg-type]
 
-    def answer_question(self, text: str, lang: str) -> Reply:
-        hits = self.kb.search(text, lang, k=5)
+    # ------------------------------------------------------------------ questions
+
+    def named_topic(self, text: str, lang: str) -> Entry | None:
+        """The topic a line names in words of its own ("who invented *dropout*?"); None when its only content
+        is what it asks ("who came up with it?", "那篇论文在哪里？"): then it is about the current topic."""
+        topic_words = [w for w in self.kb.words(text, lang) if w not in self.acts.cues(lang)]
+        if not topic_words:
+            return None
+        hits = self._contextual(self.kb.search(text, lang, k=20), text, lang)
+        threshold = self.kb.threshold(lang)
+        for hit in hits[:1]:
+            if hit.entry and hit.score >= threshold and self.kb.coverage(topic_words, lang, hit.owner) >= NAMED_COVERAGE:
+                return hit.entry
+        return None
+
+    def answer_question(self, text: str, lang: str, exclude: set[str] = frozenset()) -> Reply:
+        hits = [h for h in self._contextual(self.kb.search(text, lang, k=60), text, lang)
+                if h.entry is None or h.entry.id not in exclude]
         best = hits[0] if hits else None
-        if best is None or best.score < self.kb.threshold(lang):
-            return self.fallback(lang, best)
-        if best.entry is None and best.passage is not None:
-            return self._passage_reply(best, lang)
-        return self.entry_reply(best.entry, lang, score=best.score)
+        threshold = self.kb.threshold(lang)
+        if best is not None and best.score >= threshold:
+            if best.entry is None and best.passage is not None:
+                return self.passage_reply(best, lang)
+            return self.about(best.entry, lang, score=best.score)
+        current = next((h for h in hits if h.entry is not None and h.entry.id == self.state.topic), None)
+        if current is not None and current.score >= threshold - CONTEXT_MARGIN:
+            return self.follow_up("more", lang, lead=persona.line("from_topic", lang, self._rng))
+        return self.fallback(lang, best)
 
-    def entry_reply(self, entry: Entry, lang: str, *, score: float = 1.0, lead: str = "") -> Reply:
-        self.state.topic = entry.id
-        self.state.shown.add(entry.id)
-        sources = self._sources(entry, lang)
-        parts = [lead, entry.answer[lang]] if lead else [entry.answer[lang]]
-        if sources:
-            s = sources[0]
-            parts.append(persona.pick(lang, f"*Source: {s.title}, “{section_label(s.section, 'en')}”.*",
-                                      f"*出处：《{s.title}》「{section_label(s.section, 'zh')}」：{s.excerpt}*"))
-        if entry.demo:
-            self.state.offered_demo = entry.demo
-            parts.append(self._demo_offer(entry.demo, lang))
-        return Reply("answer", "\n\n".join(parts), lang, topic=entry.id, sources=sources, demo=entry.demo,
-                     suggestions=self._suggestions(entry, lang), score=score)
+    def _contextual(self, hits: list[Hit], text: str, lang: str) -> list[Hit]:
+        """Short lines lean on the thread: the current topic and its related ones rank a little higher."""
+        topic = self.kb.entries.get(self.state.topic or "")
+        if topic is None or len(text.split()) > SHORT_LINE and lang == "en" or len(text) > 4 * SHORT_LINE and lang == "zh":
+            return hits
+        near = {topic.id, *topic.related}
+        boosted = [(h.score + CONTEXT_BONUS if h.entry and h.entry.id in near else h.score, h) for h in hits]
+        return [h if s == h.score else _rescored(h, s) for s, h in sorted(boosted, key=lambda p: (-p[0], p[1].owner))]
 
-    def _demo_offer(self, demo_id: str, lang: str) -> str:
-        if self.can_run_demos:
-            return persona.pick(lang, f"Want to see it happen? Say **yes**, or type `/demo {demo_id}`.",
-                                f"想亲眼看看吗？说 **好**，或输入 `/demo {demo_id}`。")
-        return persona.pick(lang, f"You can watch it live: `msb demo {demo_id}`.",
-                            f"可以现场看看：`msb demo {demo_id}`。")
-
-    def _sources(self, entry: Entry, lang: str) -> tuple[Source, ...]:
-        passage = self.kb.best_passage(entry, lang)
-        out = []
-        for ref in entry.sources:
-            doc = self.kb.documents[ref.document]
-            excerpt = passage.text if passage and passage.section == ref.section else ""
-            if not excerpt:
-                cands = [p for p in doc.passages if p.section == ref.section]
-                excerpt = cands[0].text if cands else ""
-            out.append(Source(ref.document, ref.section, _clip(excerpt), doc.display_title(lang)))
-        return tuple(out)
-
-    def _suggestions(self, entry: Entry, lang: str) -> tuple[str, ...]:
-        out = []
-        for rid in entry.related:
-            rel = self.kb.entries.get(rid)
-            if rel and rid not in self.state.shown:
-                out.append(rel.questions[lang][0])
-        if entry.demo and self.can_run_demos:
-            out.append(f"/demo {entry.demo}")
-        return tuple(out[:4])
-
-    def _passage_reply(self, hit: Hit, lang: str) -> Reply:
+    def passage_reply(self, hit: Hit, lang: str) -> Reply:
+        """An answer from the user's own document: quoted, since the words are theirs, not Ms. B's."""
         p = hit.passage
         doc = self.kb.user_documents.get(p.document) or self.kb.documents.get(p.document)
-        title = doc.display_title(lang) if doc else p.document
-        where = f"{title}, “{p.section}”" if p.section else title
-        text = persona.pick(lang, f"Your document has this to say ({where}):\n\n> {_clip(p.text, 600)}",
-                            f"你的文档里是这样说的（{where}）：\n\n> {_clip(p.text, 600)}")
-        self.state.topic = None
-        return Reply("answer", text, lang, sources=(Source(p.document, p.section, _clip(p.text), title),),
+        name = doc.display_title(lang) if doc else p.document
+        where = f"{name}, “{p.section}”" if p.section else name
+        text = pick(lang, f"Your document has this to say ({where}):\n\n> {content.clip(p.text, 600)}",
+                    f"你的文档里是这样说的（{where}）：\n\n> {content.clip(p.text, 600)}")
+        self.state.last = Said(None, "passage")
+        return Reply("answer", text, lang, sources=(Source(p.document, p.section, content.clip(p.text), name),),
                      score=hit.score)
+
+    def about(self, entry: Entry, lang: str, *, score: float = 1.0) -> Reply:
+        """A question about `entry`: its answer, or, when that was said already, what's new on it."""
+        if self.state.has_said(entry.id, "answer"):
+            self.state.enter(entry.id)
+            return self.follow_up("more", lang, lead=persona.line("again", lang, self._rng))
+        return self.part_reply(entry, "answer", lang, score=score)
 
     def fallback(self, lang: str, best: Hit | None = None) -> Reply:
         picks = [self.kb.entries[i] for i in ("what-deep-means", "what-is-learning", "coordinate-change",
                                               "why-now", "breakthroughs", "getting-started") if i in self.kb.entries]
         topics = "\n".join(f"- {e.title[lang]}" for e in picks)
-        tail = persona.pick(lang, "Or type `/topics` for everything, `/demos` for the live demos.",
-                            "或者输入 `/topics` 看全部话题，`/demos` 看现场演示。")
+        tail = pick(lang, "Or type `/topics` for everything, `/demos` for the live demos.",
+                    "或者输入 `/topics` 看全部话题，`/demos` 看现场演示。")
+        self.state.last = Said(None, "fallback")
         return Reply("fallback", f"{persona.line('fallback', lang, self._rng)}\n\n{topics}\n\n{tail}", lang,
-                     suggestions=tuple(e.questions[lang][0] for e in picks[:3]),
-                     score=best.score if best else 0.0)
+                     suggestions=tuple(e.questions[lang][0] for e in picks[:3]), score=best.score if best else 0.0)
 
-    # ------------------------------------------------------------------ follow-ups
+    def _thanks_question(self, text: str, lang: str) -> Reply:
+        parts = _CLAUSE.split(text, maxsplit=1)
+        rest = parts[1].strip() if len(parts) > 1 else ""
+        if not rest:
+            return self.say("thanks", lang)
+        act = self.acts.classify(rest).name
+        inner = self.route(act if act not in ("thanks", "thanks_question") else "question", rest, lang)
+        return _with_lead(inner, persona.line("welcome", lang, self._rng))
 
-    def follow_up(self, kind: str, lang: str) -> Reply:
-        topic = self.kb.entries.get(self.state.topic or "")
-        if topic is None:
-            return Reply("smalltalk", persona.line("no_topic", lang, self._rng), lang)
-        if kind == "source" or kind == "why":
-            passage = self.kb.best_passage(topic, lang)
-            if passage is not None:
-                lead = persona.pick(lang, "Here's where it comes from — the passage I rely on (the documents are in Chinese):",
-                                    "这是我依据的原文段落：")
-                label = section_label(passage.section, lang)
-                text = f"{lead}\n\n> {_clip(passage.text, 500)}\n\n*— {self.kb.documents[passage.document].display_title(lang)}, {label}*"
-                return Reply("answer", text, lang, topic=topic.id, sources=self._sources(topic, lang),
-                             suggestions=self._suggestions(topic, lang), score=1.0)
-        if kind == "example" and topic.demo:
-            self.state.offered_demo = topic.demo
-            demo = get_demo(topic.demo)
-            text = persona.pick(lang, f"The best example is one you can watch: **{demo.title['en']}** — "
-                                      f"{demo.description['en']}", f"最好的例子是能亲眼看到的：**{demo.title['zh']}**——"
-                                                                    f"{demo.description['zh']}")
-            return Reply("answer", f"{text}\n\n{self._demo_offer(topic.demo, lang)}", lang, topic=topic.id,
-                         demo=topic.demo, suggestions=self._suggestions(topic, lang), score=1.0)
-        for rid in topic.related:
-            rel = self.kb.entries.get(rid)
-            if rel and rid not in self.state.shown:
-                lead = persona.pick(lang, f"There's more to it. **{rel.title['en']}**:", f"还有一层。**{rel.title['zh']}**：")
-                return self.entry_reply(rel, lang, lead=lead)
-        passage = self.kb.best_passage(topic, lang)
-        lead = persona.pick(lang, "That's the heart of it. In the document's own words:", "核心就是这些。用原文的话说：")
-        text = f"{lead}\n\n> {_clip(passage.text, 500) if passage else ''}"
-        return Reply("answer", text, lang, topic=topic.id, sources=self._sources(topic, lang),
-                     suggestions=self._suggestions(topic, lang), score=1.0)
+    # ------------------------------------------------------------------ the current topic
 
-    # ------------------------------------------------------------------ demos
+    def current(self, named: Entry | None = None) -> Entry | None:
+        return named or self.kb.entries.get(self.state.topic or "")
 
-    def demo_request(self, demo_id: str, options: dict[str, Any], lang: str, device: str | None = None) -> Reply:
-        demo = get_demo(demo_id)  # DemoError for an unknown id
-        parse_options(demo.config, options)  # DemoError naming a bad option, before anything starts
-        self.state.offered_demo = None
-        title = demo.title[lang if lang in demo.title else "en"]
-        if not self.can_run_demos:
-            flags = "".join(f" --{k} {v}" for k, v in options.items())
-            text = persona.pick(lang, f"That's the **{title}** demo: {demo.description['en']}\n\nRun it in your terminal: "
-                                      f"`msb demo {demo_id}{flags}` (or `/demo {demo_id}` in the chat).",
-                                f"这是 **{title}** 演示：{demo.description['zh']}\n\n在终端里运行："
-                                f"`msb demo {demo_id}{flags}`（或在聊天中输入 `/demo {demo_id}`）。")
-            return Reply("demo", text, lang, demo=demo_id, score=1.0)
-        text = persona.pick(lang, f"Let's watch it: **{title}**. It runs beside our chat — keep asking, or `/stop` it.",
-                            f"我们来看看：**{title}**。它在聊天旁边运行——你可以继续提问，或输入 `/stop` 停止。")
-        return Reply("demo", text, lang, demo=demo_id, action="start_demo",
-                     args={"demo": demo_id, "options": dict(options), "device": device}, score=1.0)
+    def follow_up(self, kind: str, lang: str, named: Entry | None = None, lead: str = "") -> Reply:
+        """"Tell me more", "why?", "an example?", "simpler": the layer asked for, else what is left."""
+        entry = self.current(named)
+        if entry is None:
+            return self.say("no_topic", lang)
+        said = self.state.said.get(entry.id, [])
+        if kind != "more" and kind not in said:
+            return self.part_reply(entry, kind, lang, lead=lead)
+        part = content.next_part(entry, said)
+        if part is None:
+            self.state.enter(entry.id)
+            return self._spent(entry, kind, lang)
+        return self.part_reply(entry, part, lang, lead=lead)
 
-    def demo_finished(self, demo_id: str, metrics: dict[str, Any], summary: str) -> Reply:
-        lang = self.state.lang
-        linked = next((e for e in self.kb.entries.values() if e.demo == demo_id), None)
-        if linked:
-            self.state.topic = linked.id
-        more = persona.pick(lang, "Ask me *why?* or *tell me more* to dig in.", "想深入的话，问我「为什么」或「继续」。")
-        reply = Reply("demo", f"{summary}\n\n{more}", lang, topic=linked.id if linked else None, demo=demo_id,
-                      suggestions=self._suggestions(linked, lang) if linked else (), score=1.0)
-        self.history.append(("ms_b", reply.text))
-        return reply
+    def fact(self, facet: str, lang: str, named: Entry | None = None) -> Reply:
+        entry = self.current(named)
+        if entry is None:
+            return self.say("no_topic", lang)
+        # Asked where to read a paper the documents name but give no link for (or the reverse): the other helps.
+        for part in (facet, {"link": "paper", "paper": "link"}.get(facet, "")):
+            if part in entry.facts:
+                return self.part_reply(entry, part, lang)
+        self.state.enter(entry.id)
+        return Reply("answer", content.spent(entry, facet, lang), lang, topic=entry.id, score=1.0)
 
-    def demo_failed(self, demo_id: str, message: str) -> Reply:
-        lang = self.state.lang
-        text = persona.pick(lang, f"The **{demo_id}** demo stopped with a problem: {message}\n\nOur conversation goes on.",
-                            f"**{demo_id}** 演示出了问题：{message}\n\n我们的对话继续。")
-        reply = Reply("error", text, lang, demo=demo_id)
-        self.history.append(("ms_b", reply.text))
-        return reply
+    def source(self, lang: str, named: Entry | None = None) -> Reply:
+        entry = self.current(named)
+        if entry is None:
+            return self.say("no_topic", lang)
+        return self.part_reply(entry, "source", lang)
 
-    # ------------------------------------------------------------------ tour
+    def _spent(self, entry: Entry, kind: str, lang: str) -> Reply:
+        text = content.spent(entry, kind, lang)
+        others = [self.kb.entries[r] for r in entry.related if r in self.kb.entries and r not in self.state.said]
+        if others:
+            text += "\n\n" + pick(lang, "We could go on to:", "我们可以接着聊：") + "\n" + "\n".join(
+                f"- {e.title[lang]}" for e in others[:3])
+        offer = self.demos.offer(entry, lang)
+        if offer:
+            text += "\n\n" + offer
+        self.state.last = Said(entry.id, "spent")
+        return Reply("answer", text, lang, topic=entry.id, demo=self.state.offered_demo,
+                     suggestions=content.suggestions(self.kb, entry, lang, self.state.said, entry.demo), score=1.0)
 
-    def tour_start(self, lang: str) -> Reply:
-        self.state.tour_step = -1
-        return self.tour_advance(lang)
+    def part_reply(self, entry: Entry, part: str, lang: str, *, lead: str = "", score: float = 1.0,
+                   mark: bool = True, offer: bool = True) -> Reply:
+        """One part of an entry as a reply: the answer carries the citation line and the demo offer."""
+        sources = content.sources(self.kb, entry, lang)
+        body = content.quote(self.kb, entry, lang) if part == "source" else content.text_of(entry, part, lang) or ""
+        parts = [lead, body] if lead else [body]
+        if part == "answer":
+            parts.append(content.citation(sources, lang))
+        offer_line = self.demos.offer(entry, lang) if offer and part in ("answer", "example") else ""
+        if offer_line:
+            parts.append(offer_line)
+        if mark:
+            self.state.enter(entry.id)
+            self.state.mark(entry.id, part)
+            self.state.last = Said(entry.id, part)
+        return Reply("answer", "\n\n".join(p for p in parts if p), lang, topic=entry.id, sources=sources,
+                     demo=entry.demo if offer_line else None,
+                     suggestions=content.suggestions(self.kb, entry, lang, self.state.said,
+                                                     entry.demo if offer_line else None),
+                     score=score)
 
-    def tour_advance(self, lang: str) -> Reply:
-        step_no = (self.state.tour_step if self.state.tour_step is not None else -1) + 1
-        if step_no >= len(STEPS):
-            self.state.tour_step = None
-            return Reply("command", persona.pick(lang, "The tour is over — ask me anything.", "导览结束了——随便问吧。"), lang)
-        step = STEPS[step_no]
-        self.state.tour_step = step_no if step_no < len(STEPS) - 1 else None
-        entry = self.kb.entries.get(step.entry)
-        body = entry.answer[lang] if entry else ""
-        if entry:
-            self.state.topic = entry.id
-            self.state.shown.add(entry.id)
-        text = f"{step.lead[lang]}\n\n{body}\n\n{step.prompt[lang]}"
-        sources = self._sources(entry, lang) if entry else ()
-        if step.demo and self.can_run_demos:
-            return Reply("demo", text, lang, topic=step.entry, sources=sources, demo=step.demo, action="start_demo",
-                         args={"demo": step.demo, "options": {}, "device": None}, score=1.0)
-        return Reply("answer", text, lang, topic=step.entry, sources=sources, demo=step.demo, score=1.0)
+    # ------------------------------------------------------------------ language
+
+    def switch_language(self, target: str, text: str) -> Reply:
+        """"用中文说" / "in English please": what was just said, said again in the other language."""
+        self.state.preferred, self.state.preferred_from = target, detect_lang(text, default=self.state.lang)
+        last = self.state.last
+        if last is not None and last.topic in self.kb.entries and last.part in content.PARTS:
+            return self.part_reply(self.kb.entries[last.topic], last.part, target, mark=False)
+        if last is not None and last.part == "fallback":
+            return self.fallback(target)
+        return Reply("command", pick(target, "Sure — I'll answer in English.", "好的，我用中文回答。"), target)
 
     # ------------------------------------------------------------------ resume
 
-    def restore(self, turns: list[tuple[str, str]]) -> None:
-        """Continue a saved conversation: its turns become history, and the last question sets topic and language."""
-        self.history = list(turns)
-        for role, text in reversed(turns):
-            if role == "user" and text.strip() and not text.startswith("/"):
-                self.state.lang = self.state.pinned or detect_lang(text)
-                hits = self.kb.search(text, self.state.lang, k=1)
-                if hits and hits[0].entry and hits[0].score >= self.kb.threshold(self.state.lang):
-                    self.state.topic = hits[0].entry.id
+    def restore(self, turns: list[Any]) -> None:
+        """Continue a saved conversation: Ms. B's last topic and Mr. A's last language carry on."""
+        for turn in reversed(turns):
+            if getattr(turn, "role", "") == "ms_b" and getattr(turn, "topic", None) in self.kb.entries:
+                self.state.topic = turn.topic
+                self.state.mark(turn.topic, "answer")
+                break
+        for turn in reversed(turns):
+            if getattr(turn, "role", "") == "user" and turn.text.strip() and not turn.text.startswith("/"):
+                self.state.lang = self.state.pinned or detect_lang(turn.text)
                 break
 
 
-def _sanitize(text: str) -> str:
-    """Control characters out (escape sequences could repaint a terminal); long input cut to size."""
-    text = "".join(ch if ch.isprintable() or ch in "\t\n" else " " for ch in str(text))
-    return text[:MAX_INPUT]
+def _rescored(hit: Hit, score: float) -> Hit:
+    from dataclasses import replace
+
+    return replace(hit, score=score)
 
 
-def _clip(text: str, limit: int = EXCERPT_CHARS) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+def _with_lead(reply: Reply, lead: str) -> Reply:
+    from dataclasses import replace
+
+    return replace(reply, text=f"{lead} {reply.text}")
 
 
-__all__ = ["Conversation", "ConversationState", "Intent", "demo_mentioned"]
+__all__ = ["Conversation", "ConversationState"]

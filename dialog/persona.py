@@ -44,6 +44,22 @@ LINES: dict[str, dict[str, list[str]]] = {
         "en": ["Happy to — but tell me what you'd like: a topic, or a demo (/demos lists them)."],
         "zh": ["好呀——不过你想看什么呢？可以问一个话题，或者看个演示（/demos 列出所有演示）。"],
     },
+    "which_demo": {
+        "en": ["Gladly — which one? Here are the demos I can run:"],
+        "zh": ["好呀——看哪一个？我能现场运行这些演示："],
+    },
+    "welcome": {
+        "en": ["You're welcome!"],
+        "zh": ["不客气！"],
+    },
+    "again": {
+        "en": ["We covered that a moment ago, so here's something new on it."],
+        "zh": ["这个我们刚聊过，那我换个角度再补充一点。"],
+    },
+    "from_topic": {
+        "en": ["Staying with what we were talking about:"],
+        "zh": ["接着我们刚才聊的说："],
+    },
 }
 
 
@@ -52,5 +68,3 @@ def line(kind: str, lang: str, rng: random.Random | None = None) -> str:
     return (rng or random).choice(options)
 
 
-def pick(lang: str, en: str, zh: str) -> str:
-    return zh if lang == "zh" else en

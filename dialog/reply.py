@@ -1,8 +1,10 @@
 """The Reply: what Ms. B says back, handed to whichever front end renders it."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
+
+from dialog.actions import Action
 
 Kind = Literal["answer", "fallback", "demo", "smalltalk", "command", "error"]
 Lang = Literal["en", "zh"]
@@ -26,11 +28,9 @@ class Reply:
     demo: str | None = None  # demo id offered or requested
     suggestions: tuple[str, ...] = ()  # follow-ups the user might type
     score: float = 0.0
-    # What a front end should do besides showing the text: "start_demo", "stop_demo",
-    # "clear", "quit", "save", "theme"; None for plain replies. `args` carries its data
-    # (demo options, a path). The CLI ignores actions it cannot perform.
-    action: str | None = None
-    args: dict[str, Any] = field(default_factory=dict)
+    # What a front end should do besides showing the text (start a demo, clear the screen…); None for
+    # plain replies. A front end ignores actions it cannot perform.
+    action: Action | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of `msb ask --json`: `reply` first, then the fields."""

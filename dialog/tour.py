@@ -1,7 +1,13 @@
 """/tour: the arc of the original conversation, one step at a time, Ms. B leading."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from typing import Any, Protocol
+
+from dialog.reply import Reply
+from dialog.state import ConversationState
+from knowledge.lang import pick
 
 
 @dataclass(frozen=True)
@@ -48,3 +54,50 @@ STEPS: tuple[TourStep, ...] = (
               "zh": "整段对话就到这里。随便问我什么，或者输入 `/demos` 看看每个思想的现场演示。"},
              demo=None),
 )
+
+
+# Said right after a step, these mean "go on with the tour", not "tell me more about this topic".
+_CONTINUE = re.compile(r"^(continue|go on|carry on|keep going|继续|接着|接着来|往下)\W*$", re.I)
+
+
+class Guide(Protocol):
+    """What the tour needs of the conversation it runs in."""
+
+    state: ConversationState
+    can_run_demos: bool
+    kb: Any
+    demos: Any
+
+    def part_reply(self, entry: Any, part: str, lang: str, **kwargs: Any) -> Reply: ...
+
+
+class Tour:
+    def __init__(self, conv: Guide) -> None:
+        self.conv = conv
+
+    def start(self, lang: str) -> Reply:
+        self.conv.state.tour_step = -1
+        return self.advance(lang)
+
+    def continues(self, act: str, text: str) -> bool:
+        """Only an explicit "next" (or "yes", "继续" right after a step) moves the tour on."""
+        return act in ("next", "yes") or (act == "more" and bool(_CONTINUE.match(text.strip())))
+
+    def advance(self, lang: str) -> Reply:
+        state = self.conv.state
+        step_no = (state.tour_step if state.tour_step is not None else -1) + 1
+        if step_no >= len(STEPS):
+            state.tour_step = None
+            return Reply("command", pick(lang, "The tour is over — ask me anything.", "导览结束了——随便问吧。"), lang)
+        step = STEPS[step_no]
+        state.tour_step = step_no if step_no < len(STEPS) - 1 else None
+        entry = self.conv.kb.entries.get(step.entry)
+        body = self.conv.part_reply(entry, "answer", lang, offer=not step.demo) if entry else None
+        text = "\n\n".join(p for p in (step.lead[lang], body.text if body else "", step.prompt[lang]) if p)
+        sources = body.sources if body else ()
+        if step.demo and self.conv.can_run_demos:
+            started = self.conv.demos.request(step.demo, {}, lang)
+            if started.action is not None:
+                return Reply("demo", text, lang, topic=step.entry, sources=sources, demo=step.demo,
+                             action=started.action, score=1.0)
+        return Reply("answer", text, lang, topic=step.entry, sources=sources, demo=step.demo, score=1.0)

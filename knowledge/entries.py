@@ -105,22 +105,8 @@ def parse_entry(path: Path) -> Entry:
     demo = data.get("demo")
     if demo is not None and not _text(demo):
         raise _fail(path, node, "demo", f"{where}: demo must be a demo id")
-    layers = {}
-    for key in LAYERS:
-        value = data.get(key)
-        if not isinstance(value, dict) or not all(_text(value.get(lang)) for lang in LANGS):
-            raise _fail(path, node, key, f"{where}: {key} needs both 'en' and 'zh' text")
-        layers[key] = {lang: value[lang].strip() for lang in LANGS}
-    facts_raw = data.get("facts") or {}
-    if not isinstance(facts_raw, dict):
-        raise _fail(path, node, "facts", f"{where}: facts must map {', '.join(FACTS)} to en/zh text")
-    facts = {}
-    for key, value in facts_raw.items():
-        if key not in FACTS:
-            raise _fail(path, node, "facts", f"{where}: unknown fact {key!r} (facts: {', '.join(FACTS)})")
-        if not isinstance(value, dict) or not all(_text(value.get(lang)) for lang in LANGS):
-            raise _fail(path, node, "facts", f"{where}: facts.{key} needs both 'en' and 'zh' text")
-        facts[key] = {lang: value[lang].strip() for lang in LANGS}
+    layers = _layers(path, node, where, data)
+    facts = _facts(path, node, where, data)
     return Entry(
         id=entry_id,
         title={lang: data["title"][lang].strip() for lang in LANGS},
@@ -133,6 +119,30 @@ def parse_entry(path: Path) -> Entry:
         layers=layers,
         facts=facts,
     )
+
+
+def _layers(path: Path, node, where: str, data: dict) -> dict[str, dict[str, str]]:
+    layers = {}
+    for key in LAYERS:
+        value = data.get(key)
+        if not isinstance(value, dict) or not all(_text(value.get(lang)) for lang in LANGS):
+            raise _fail(path, node, key, f"{where}: {key} needs both 'en' and 'zh' text")
+        layers[key] = {lang: value[lang].strip() for lang in LANGS}
+    return layers
+
+
+def _facts(path: Path, node, where: str, data: dict) -> dict[str, dict[str, str]]:
+    raw = data.get("facts") or {}
+    if not isinstance(raw, dict):
+        raise _fail(path, node, "facts", f"{where}: facts must map {', '.join(FACTS)} to en/zh text")
+    facts = {}
+    for key, value in raw.items():
+        if key not in FACTS:
+            raise _fail(path, node, "facts", f"{where}: unknown fact {key!r} (facts: {', '.join(FACTS)})")
+        if not isinstance(value, dict) or not all(_text(value.get(lang)) for lang in LANGS):
+            raise _fail(path, node, "facts", f"{where}: facts.{key} needs both 'en' and 'zh' text")
+        facts[key] = {lang: value[lang].strip() for lang in LANGS}
+    return facts
 
 
 def validate_references(entries: Iterable[Entry], sections: dict[str, set[str]], demo_ids: set[str] | None) -> None:

@@ -24,3 +24,8 @@ def detect_lang(text: str, default: str = "en") -> str:
 
 def has_cjk(text: str) -> bool:
     return bool(_CJK.search(text))
+
+
+def pick(lang: str, en: str, zh: str) -> str:
+    """The text in the reader's language: the one bilingual helper every layer above uses."""
+    return zh if lang == "zh" else en

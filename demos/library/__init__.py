@@ -1,1 +1,2 @@
-"""Built-in demos; each module defines DEMO, a demos.core.Demo."""
+"""Built-in demos; each module defines DEMO, a demos.core.Demo, and keeps only its own idea:
+what the demos share is in demos.kit, their datasets in demos.data."""

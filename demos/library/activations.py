@@ -18,8 +18,10 @@ import math
 import time
 from dataclasses import dataclass
 
-from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, check_cancelled, option
-from demos.library.depth import spirals
+from demos.core import Demo, DemoContext, Plot, Result, check_cancelled, option
+from demos.data import spirals
+from demos.kit import (curve, due, generator, hit_rate, linear_stack, loss_plot, report_every, seed_option,
+                       through, training)
 
 ACTIVATIONS = (("sigmoid", "red"), ("tanh", "blue"), ("relu", "green"))
 
@@ -31,15 +33,14 @@ class ActivationsConfig:
     steps: int = option(300, low=10, high=5000, help="SGD steps, each on all points")
     lr: float = option(0.02, low=1e-5, high=1.0, help="SGD learning rate (momentum 0.9), the same for all three")
     points: int = option(512, low=64, high=10000, help="points on the two spirals")
-    seed: int = option(0, low=0, high=2**31 - 1, help="seed for the data and the shared initial weights")
+    seed: int = seed_option("seed for the data and the shared initial weights")
 
 
 def build(layers: int, width: int):
     """Linear layers only: the activation is applied in forward(), so all three share the weights."""
     from torch import nn
 
-    dims = [2] + [width] * layers
-    net = nn.ModuleList([nn.Linear(a, b) for a, b in zip(dims, dims[1:])] + [nn.Linear(width, 2)])
+    net = linear_stack([2] + [width] * layers + [2])
     for layer in net:
         nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
         nn.init.zeros_(layer.bias)
@@ -49,21 +50,12 @@ def build(layers: int, width: int):
 def forward(net, x, name: str):
     import torch
 
-    act = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}[name]
-    h = x
-    for layer in net[:-1]:
-        h = act(layer(h))
-    return net[-1](h)
+    return through(net, x, {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}[name])
 
 
 def run(config: ActivationsConfig, ctx: DemoContext) -> None:
-    import torch
-    import torch.nn.functional as F
-
     started = time.perf_counter()
-    device = ctx.device
-    x, y = spirals(config.points, 1.5, torch.Generator().manual_seed(config.seed))
-    x, y = x.to(device), y.to(device)
+    x, y = spirals(config.points, 1.5, generator(config.seed), device=ctx.device)
     ctx.say(f"One network, **{config.layers} layers** of {config.width} units, learns the two spirals three "
             "times: with **sigmoid**, **tanh** and **ReLU** after each layer. Same starting weights, same data, "
             "same optimiser (plain SGD), same steps. Only the activation function differs.",
@@ -71,14 +63,28 @@ def run(config: ActivationsConfig, ctx: DemoContext) -> None:
             "每层之后分别用 **sigmoid**、**tanh** 和 **ReLU**。初始权重、数据、优化器（普通 SGD）、步数全都相同，"
             "只有激活函数不同。")
     ctx.pause(1.5)
+    nets, layer_grads = _train(config, ctx, x, y)
+    check_cancelled(ctx)
+    first = {name: grads[0] for name, grads in layer_grads.items()}
+    _show_first_gradients(first, layer_grads, ctx)
+    metrics = _final_metrics(nets, x, y, first)
+    metrics.update(layers=config.layers, steps=config.steps,
+                   seconds=round(time.perf_counter() - started, 2), device=ctx.device)
+    ctx.emit(Result(metrics, _summary(metrics, config, ctx)))
+
+
+def _train(config: ActivationsConfig, ctx: DemoContext, x, y) -> tuple[dict, dict[str, list[float]]]:
+    """The three networks from one shared start, trained step by step; also the first step's gradients."""
+    import torch
+    import torch.nn.functional as F
 
     torch.manual_seed(config.seed)
     shared = build(config.layers, config.width)
-    nets = {name: copy.deepcopy(shared).to(device) for name, _ in ACTIVATIONS}
+    nets = {name: copy.deepcopy(shared).to(ctx.device) for name, _ in ACTIVATIONS}
     opts = {name: torch.optim.SGD(net.parameters(), lr=config.lr, momentum=0.9) for name, net in nets.items()}
     history: dict[str, list[float]] = {name: [] for name in nets}
     layer_grads: dict[str, list[float]] = {}
-    every = max(1, config.steps // 40)  # ~40 plot updates whatever the length
+    every = report_every(config.steps)
     for step in range(1, config.steps + 1):
         check_cancelled(ctx)
         for name, net in nets.items():
@@ -89,14 +95,14 @@ def run(config: ActivationsConfig, ctx: DemoContext) -> None:
                 layer_grads[name] = [layer.weight.grad.norm().item() for layer in net[:-1]]
             opts[name].step()
             history[name].append(loss.item())
-        if step % every == 0 or step == config.steps:
+        if due(step, every, config.steps):
             ctx.emit(_loss_plot(history, ctx))
-            ctx.emit(Progress(step, config.steps, {f"loss_{n}": h[-1] for n, h in history.items()},
-                              ctx.pick("training", "训练中")))
+            ctx.emit(training(ctx, step, config.steps, {f"loss_{n}": h[-1] for n, h in history.items()}))
             ctx.pause(0.2)
+    return nets, layer_grads
 
-    check_cancelled(ctx)
-    first = {name: grads[0] for name, grads in layer_grads.items()}
+
+def _show_first_gradients(first: dict[str, float], layer_grads: dict[str, list[float]], ctx: DemoContext) -> None:
     ctx.say(f"Why does sigmoid stall? Look at the gradient each layer received at the very first step. "
             f"The first layer got {first['sigmoid']:.1e} with sigmoid, {first['tanh']:.1e} with tanh and "
             f"{first['relu']:.1e} with ReLU. A sigmoid's slope is at most 1/4, so each layer the error "
@@ -107,31 +113,31 @@ def run(config: ActivationsConfig, ctx: DemoContext) -> None:
     ctx.emit(_gradient_plot(layer_grads, ctx))
     ctx.pause(3.0)
 
+
+def _final_metrics(nets: dict, x, y, first: dict[str, float]) -> dict[str, object]:
+    import torch
+    import torch.nn.functional as F
+
     metrics: dict[str, object] = {}
     with torch.no_grad():
         for name, net in nets.items():
             metrics[f"final_loss_{name}"] = round(F.cross_entropy(forward(net, x, name), y).item(), 4)
-            metrics[f"accuracy_{name}"] = round((forward(net, x, name).argmax(1) == y).float().mean().item(), 4)
+            metrics[f"accuracy_{name}"] = round(hit_rate(forward(net, x, name), y), 4)
     for name, grad in first.items():
         metrics[f"first_layer_grad_{name}"] = float(f"{grad:.3g}")
     # The headline in one number: how many times more gradient reaches the first layer with ReLU.
     metrics["first_layer_grad_relu_over_sigmoid"] = float(f"{first['relu'] / max(first['sigmoid'], 1e-30):.3g}")
-    metrics.update(layers=config.layers, steps=config.steps,
-                   seconds=round(time.perf_counter() - started, 2), device=device)
-    ctx.emit(Result(metrics, _summary(metrics, config, ctx)))
+    return metrics
 
 
 def _loss_plot(history: dict[str, list[float]], ctx: DemoContext) -> Plot:
-    series = tuple(Series(name, tuple(float(i) for i in range(1, len(history[name]) + 1)), tuple(history[name]), color)
-                   for name, color in ACTIVATIONS)
-    return Plot("loss", ctx.pick("Training loss: sigmoid vs tanh vs ReLU", "训练损失：sigmoid、tanh 与 ReLU"),
-                "line", series, ctx.pick("step", "步数"), ctx.pick("loss", "损失"))
+    return loss_plot(ctx, ctx.pick("Training loss: sigmoid vs tanh vs ReLU", "训练损失：sigmoid、tanh 与 ReLU"),
+                     (curve(name, history[name], color) for name, color in ACTIVATIONS))
 
 
 def _gradient_plot(layer_grads: dict[str, list[float]], ctx: DemoContext) -> Plot:
     # log10, because the three differ by orders of magnitude; a zero gradient is drawn at -12.
-    series = tuple(Series(name, tuple(float(k) for k in range(1, len(layer_grads[name]) + 1)),
-                          tuple(math.log10(max(g, 1e-12)) for g in layer_grads[name]), color, "dot")
+    series = tuple(curve(name, (math.log10(max(g, 1e-12)) for g in layer_grads[name]), color, "dot")
                    for name, color in ACTIVATIONS)
     return Plot("gradients", ctx.pick("Gradient size per layer at the first step (log10)",
                                       "第一步时各层的梯度大小（log10）"),

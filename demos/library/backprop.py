@@ -14,7 +14,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, Text, check_cancelled, option
+from demos.core import Demo, DemoContext, Plot, Progress, Result, Text, check_cancelled, option
+from demos.kit import curve, due, generator, loss_plot, report_every, seed_option
 
 SHOWN_ROWS = 8  # gradient rows printed in the table; the maximum difference covers them all
 
@@ -28,7 +29,7 @@ class BackpropConfig:
     steps: int = option(25, low=1, high=1000, help="gradient-descent steps after the check")
     # 0.05 makes the fall visible step by step; 0.2 reaches 1e-16 in a dozen steps.
     lr: float = option(0.05, low=1e-4, high=2.0, help="gradient-descent step size")
-    seed: int = option(0, low=0, high=2**31 - 1, help="seed for the example and the starting weights")
+    seed: int = seed_option("seed for the example and the starting weights")
 
 
 def init_params(cfg: BackpropConfig, dtype=None, device: str = "cpu") -> tuple:
@@ -36,7 +37,7 @@ def init_params(cfg: BackpropConfig, dtype=None, device: str = "cpu") -> tuple:
     import torch
 
     dtype = dtype or torch.float64
-    g = torch.Generator().manual_seed(cfg.seed)
+    g = generator(cfg.seed)
     scale1, scale2 = cfg.inputs ** -0.5, cfg.hidden ** -0.5
     params = {"W1": torch.randn(cfg.hidden, cfg.inputs, generator=g, dtype=torch.float64) * scale1,
               "b1": torch.randn(cfg.hidden, generator=g, dtype=torch.float64) * 0.1,
@@ -114,12 +115,24 @@ def agreeing_digits(reference: dict, other: dict) -> int:
 
 
 def run(cfg: BackpropConfig, ctx: DemoContext) -> None:
-    import torch
-
     started = time.perf_counter()
     # float64 is the point of the check; MPS has no float64, and 21 weights gain nothing there.
     device = "cpu" if ctx.device == "mps" else ctx.device
     params, x, target = init_params(cfg, device=device)
+    values = _show_forward(cfg, ctx, params, x, target)
+    check_cancelled(ctx)
+    check = _check_gradients(cfg, ctx, params, x, target, values, device)
+    check_cancelled(ctx)
+    losses = _descend(cfg, ctx, params, x, target, values["loss"].item())
+    metrics = {"max_abs_diff_backprop_vs_fd": check["diff_fd"], "agreeing_digits_fd": check["digits"],
+               "max_abs_diff_backprop_vs_autograd": check["diff_autograd"],
+               "max_abs_diff_fd_float32": check["diff_fd32"], "weights": _count(params),
+               "loss_start": losses[0], "loss_end": losses[-1], "steps": cfg.steps,
+               "seconds": time.perf_counter() - started, "device": device}
+    ctx.emit(Result(metrics, _summary(metrics, ctx)))
+
+
+def _show_forward(cfg: BackpropConfig, ctx: DemoContext, params: dict, x, target) -> dict:
     ctx.say(f"A two-layer network: **{cfg.inputs} inputs → {cfg.hidden} tanh units → 1 output**, "
             f"{_count(params)} weights, and one example whose target is 1. Loss L = ½(y − t)². "
             "First the forward pass, every value along the way:",
@@ -130,7 +143,13 @@ def run(cfg: BackpropConfig, ctx: DemoContext) -> None:
     ctx.emit(Text(_forward_table(values, target, ctx)))
     ctx.emit(Progress(1, 3, {"loss": values["loss"].item()}, ctx.pick("forward pass", "前向传播")))
     ctx.pause(4.0)
-    check_cancelled(ctx)
+    return values
+
+
+def _check_gradients(cfg: BackpropConfig, ctx: DemoContext, params: dict, x, target, values: dict,
+                     device: str) -> dict:
+    """The chain rule's gradients against autograd and finite differences (and those in float32)."""
+    import torch
 
     ctx.say("Backward: the chain rule, from the loss back to every weight — "
             "∂L/∂y = y − t, ∂L/∂W2 = (y − t)·h, ∂L/∂h = W2ᵀ(y − t), ∂L/∂z = ∂L/∂h ⊙ (1 − h²), "
@@ -158,28 +177,27 @@ def run(cfg: BackpropConfig, ctx: DemoContext) -> None:
             f"链式法则 vs autograd **{diff_autograd:.1e}**。"
             f"（换成 float32，同样的检验只能吻合到 {diff_fd32:.0e}：那是舍入误差，不是方法的问题。）")
     ctx.pause(5.0)
-    check_cancelled(ctx)
+    return {"diff_fd": diff_fd, "diff_autograd": diff_autograd, "diff_fd32": diff_fd32,
+            "digits": agreeing_digits(by_hand, by_nudging)}
 
+
+def _descend(cfg: BackpropConfig, ctx: DemoContext, params: dict, x, target, loss_start: float) -> list[float]:
+    """Gradient descent on the hand-written gradients; the losses from the start on."""
     ctx.say(f"Now use those gradients: {cfg.steps} steps of gradient descent, "
             f"each weight moved by −{cfg.lr:g} × its gradient.",
             f"现在用这些梯度：做 {cfg.steps} 步梯度下降，每个权重都沿梯度反方向挪动 {cfg.lr:g} × 梯度。")
-    losses = [values["loss"].item()]
-    every = max(1, cfg.steps // 40)
+    losses = [loss_start]
+    every = report_every(cfg.steps)
     for step in range(1, cfg.steps + 1):
         check_cancelled(ctx)
         grads = backward(params, forward(params, x, target), target)
         params = {k: v - cfg.lr * grads[k] for k, v in params.items()}
         losses.append(forward(params, x, target)["loss"].item())
-        if step % every == 0 or step == cfg.steps:
+        if due(step, every, cfg.steps):
             ctx.emit(_loss_plot(losses, ctx))
             ctx.emit(Progress(3, 3, {"step": step, "loss": losses[-1]}, ctx.pick("gradient descent", "梯度下降")))
             ctx.pause(min(0.25, 8.0 / cfg.steps * every))
-
-    metrics = {"max_abs_diff_backprop_vs_fd": diff_fd, "agreeing_digits_fd": agreeing_digits(by_hand, by_nudging), "max_abs_diff_backprop_vs_autograd": diff_autograd,
-               "max_abs_diff_fd_float32": diff_fd32, "weights": _count(params),
-               "loss_start": losses[0], "loss_end": losses[-1], "steps": cfg.steps,
-               "seconds": time.perf_counter() - started, "device": device}
-    ctx.emit(Result(metrics, _summary(metrics, ctx)))
+    return losses
 
 
 def _count(params: dict) -> int:
@@ -219,10 +237,9 @@ def _gradient_table(hand: dict, auto: dict, fd: dict, ctx: DemoContext) -> str:
 
 
 def _loss_plot(losses: list[float], ctx: DemoContext) -> Plot:
-    xs = tuple(float(i) for i in range(len(losses)))
-    return Plot("descent", ctx.pick("Loss during gradient descent", "梯度下降中的损失"), "line",
-                (Series(ctx.pick("loss", "损失"), xs, tuple(losses), color="blue"),),
-                ctx.pick("step", "步数"), ctx.pick("loss", "损失"), y_lim=(0.0, max(losses) * 1.05 or 1.0))
+    return loss_plot(ctx, ctx.pick("Loss during gradient descent", "梯度下降中的损失"),
+                     (curve(ctx.pick("loss", "损失"), losses, "blue", start=0),),
+                     name="descent", y_lim=(0.0, max(losses) * 1.05 or 1.0))
 
 
 def _summary(m: dict, ctx: DemoContext) -> str:

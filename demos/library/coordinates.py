@@ -6,7 +6,9 @@ import math
 import time
 from dataclasses import dataclass
 
-from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, check_cancelled, option
+from demos.core import Demo, DemoContext, Plot, Progress, Result, check_cancelled, option
+from demos.data import make_rings
+from demos.kit import descend, hit_rate, logistic_fit, scatter_series, seed_option, standardise
 
 HIDDEN_SNAPSHOTS = (0, 5, 10, 15, 20, 30, 40, 60, 80, 100)  # steps at which the hidden space is redrawn
 PROGRESS_EVERY = 5  # steps between progress events: a human cannot read faster, training can
@@ -23,42 +25,15 @@ class CoordinatesConfig:
     hidden: int = option(8, low=2, high=64, help="width of the two wide hidden layers")
     steps: int = option(120, low=10, high=5_000, help="Adam steps, each on all points")
     lr: float = option(0.02, low=1e-4, high=1.0, help="Adam learning rate")
-    seed: int = option(0, low=0, high=2**31 - 1, help="seed for the data and the network")
-
-
-def make_rings(n: int, noise: float, seed: int):
-    """Inner disk (class 0) and outer ring (class 1), balanced; returns xy, polar, labels."""
-    import torch
-
-    g = torch.Generator().manual_seed(seed)
-    inner = n // 2
-    r = torch.cat([0.2 + 0.8 * torch.rand(inner, generator=g), 1.6 + 0.8 * torch.rand(n - inner, generator=g)])
-    r = r + noise * torch.randn(n, generator=g)
-    theta = (torch.rand(n, generator=g) * 2 - 1) * math.pi
-    xy = torch.stack([r * torch.cos(theta), r * torch.sin(theta)], 1)
-    polar = torch.stack([xy.norm(dim=1), torch.atan2(xy[:, 1], xy[:, 0])], 1)
-    labels = torch.cat([torch.zeros(inner), torch.ones(n - inner)]).long()
-    return xy, polar, labels
+    seed: int = seed_option("seed for the data and the network")
 
 
 def best_line(features, labels):
     """Logistic regression fitted to convergence; returns (accuracy, (a, b, c)) for a·x + b·y + c = 0."""
     import torch
 
-    mean, std = features.mean(0), features.std(0).clamp_min(1e-6)
-    z = (features - mean) / std  # standardised so LBFGS converges in a few iterations
-    w = torch.zeros(2, requires_grad=True)
-    b = torch.zeros(1, requires_grad=True)
-    opt = torch.optim.LBFGS([w, b], max_iter=100, line_search_fn="strong_wolfe")
-    target = labels.float()
-
-    def closure():
-        opt.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(z @ w + b, target)
-        loss.backward()
-        return loss
-
-    opt.step(closure)
+    z, mean, std = standardise(features, 1e-6)
+    w, b = logistic_fit(z, labels)
     with torch.no_grad():
         accuracy = ((z @ w + b > 0).long() == labels).float().mean().item()
         a, c = (w / std).tolist()
@@ -80,14 +55,11 @@ def segment_in_box(line, x_lim, y_lim):
     return (inside[0], inside[-1]) if len(inside) >= 2 else None
 
 
-def class_series(ctx: DemoContext, points, labels) -> tuple[Series, ...]:
+def class_series(ctx: DemoContext, points, labels) -> tuple:
     pts = points.detach().cpu()
     lab = labels.cpu()
-    inner, outer = pts[lab == 0], pts[lab == 1]
-    return (Series(ctx.pick("inner: circles", "内圈：圆圈"), tuple(inner[:, 0].tolist()),
-                   tuple(inner[:, 1].tolist()), color="blue", marker="●"),
-            Series(ctx.pick("outer: triangles", "外圈：三角形"), tuple(outer[:, 0].tolist()),
-                   tuple(outer[:, 1].tolist()), color="green", marker="▲"))
+    return (scatter_series(ctx.pick("inner: circles", "内圈：圆圈"), pts[lab == 0], "blue", "●"),
+            scatter_series(ctx.pick("outer: triangles", "外圈：三角形"), pts[lab == 1], "green", "▲"))
 
 
 def data_plot(ctx, name, title, points, labels, line, x_lim, y_lim, x_label, y_label, line_label) -> Plot:
@@ -107,8 +79,6 @@ def build_network(hidden: int):
 
 
 def run(cfg: CoordinatesConfig, ctx: DemoContext) -> None:
-    import torch
-
     started = time.perf_counter()
     xy, polar, labels = make_rings(cfg.points, cfg.noise, cfg.seed)
     ctx.say("Two kinds of points: **blue circles** inside, **green triangles** around them. "
@@ -122,7 +92,18 @@ def run(cfg: CoordinatesConfig, ctx: DemoContext) -> None:
                        ctx.pick("best line", "最好的直线")))
     ctx.pause(2.0)
     check_cancelled(ctx)
+    polar_accuracy = _show_polar(ctx, polar, labels)
+    check_cancelled(ctx)
+    learned = _learn(cfg, ctx, xy, labels)
+    ctx.emit(Result(
+        {"linear_accuracy_xy": xy_accuracy, "linear_accuracy_polar": polar_accuracy,
+         "learned_accuracy": learned["accuracy"], "steps_to_99": learned["steps_to_99"],
+         "train_seconds_to_99": learned["seconds_to_99"], "train_seconds": learned["train_seconds"],
+         "seconds": time.perf_counter() - started, "device": ctx.device},
+        summary(ctx, cfg, xy_accuracy, polar_accuracy, learned["accuracy"], learned["steps_to_99"])))
 
+
+def _show_polar(ctx: DemoContext, polar, labels) -> float:
     ctx.say("The same points in polar coordinates: r is the distance from the centre, θ the angle.",
             "同样的点换成极坐标：r 是到中心的距离，θ 是角度。")
     polar_accuracy, polar_line = best_line(polar, labels)
@@ -132,7 +113,12 @@ def run(cfg: CoordinatesConfig, ctx: DemoContext) -> None:
                        polar, labels, polar_line, (0.0, r_max), (-math.pi, math.pi), "r", "θ",
                        ctx.pick("best line", "最好的直线")))
     ctx.pause(2.0)
-    check_cancelled(ctx)
+    return polar_accuracy
+
+
+def _learn(cfg: CoordinatesConfig, ctx: DemoContext, xy, labels) -> dict:
+    """The network learns from (x, y) alone; its 2-unit hidden space is redrawn as it goes."""
+    import torch
 
     ctx.say("Nobody tells the network about polar coordinates. Watch it search for a representation "
             "of its own: its last hidden layer has two units, drawn below as it learns.",
@@ -141,32 +127,29 @@ def run(cfg: CoordinatesConfig, ctx: DemoContext) -> None:
     device = torch.device(ctx.device)
     net = build_network(cfg.hidden).to(device)
     x, y = xy.to(device), labels.to(device)
+    learned = _train(cfg, ctx, net, x, y, labels)
+    net.eval()
+    with torch.no_grad():
+        learned["accuracy"] = hit_rate(net(x), y)
+    _show_hidden(ctx, net, x, y, labels, cfg.steps)
+    return learned
+
+
+def _train(cfg: CoordinatesConfig, ctx: DemoContext, net, x, y, labels) -> dict:
+    """Adam on all points; the clock leaves out the pauses that let a human watch."""
+    import torch
+
     opt = torch.optim.Adam(net.parameters(), lr=cfg.lr)
-    encoder = net[:-1]  # everything up to the 2-unit representation
-
-    def snapshot(step: int) -> None:
-        with torch.no_grad():
-            hidden = encoder(x)
-            accuracy = (net[-1](hidden).argmax(1) == y).float().mean().item()
-            w, b = net[-1].weight, net[-1].bias
-            line = ((w[1, 0] - w[0, 0]).item(), (w[1, 1] - w[0, 1]).item(), (b[1] - b[0]).item())
-        ctx.emit(data_plot(ctx, "hidden", ctx.pick(f"the network's representation, step {step}: {accuracy:.0%}",
-                                                   f"网络学到的表示，第 {step} 步：{accuracy:.0%}"),
-                           hidden, labels, line, (-1.05, 1.05), (-1.05, 1.05), "h1", "h2",
-                           ctx.pick("its line", "它的直线")))
-
     paused = 0.0
     train_started = time.perf_counter()
-    steps_to_99, seconds_to_99, accuracy, loss = None, None, 0.0, float("nan")
+    steps_to_99, seconds_to_99 = None, None
     for step in range(cfg.steps + 1):
         check_cancelled(ctx)
         out = net(x)
         loss_t = torch.nn.functional.cross_entropy(out, y)
         if step:  # step 0 only measures the untrained network
-            opt.zero_grad(set_to_none=True)
-            loss_t.backward()
-            opt.step()
-        accuracy = (out.argmax(1) == y).float().mean().item()  # of the weights before this update
+            descend(opt, loss_t)
+        accuracy = hit_rate(out, y)  # of the weights before this update
         loss = loss_t.item()
         if steps_to_99 is None and accuracy >= 0.99:
             steps_to_99, seconds_to_99 = step, time.perf_counter() - train_started - paused
@@ -174,22 +157,28 @@ def run(cfg: CoordinatesConfig, ctx: DemoContext) -> None:
             ctx.emit(Progress(step, cfg.steps, {"loss": loss, "accuracy": accuracy},
                               ctx.pick("learning", "学习中")))
         if step in HIDDEN_SNAPSHOTS and step != cfg.steps:
-            snapshot(step)
+            _show_hidden(ctx, net, x, y, labels, step)
             pause_started = time.perf_counter()
             ctx.pause(0.6)
             paused += time.perf_counter() - pause_started
     train_seconds = time.perf_counter() - train_started - paused
-    net.eval()
-    with torch.no_grad():
-        learned_accuracy = (net(x).argmax(1) == y).float().mean().item()
-    snapshot(cfg.steps)
+    return {"steps_to_99": steps_to_99, "seconds_to_99": seconds_to_99, "train_seconds": train_seconds}
 
-    ctx.emit(Result(
-        {"linear_accuracy_xy": xy_accuracy, "linear_accuracy_polar": polar_accuracy,
-         "learned_accuracy": learned_accuracy, "steps_to_99": steps_to_99,
-         "train_seconds_to_99": seconds_to_99, "train_seconds": train_seconds,
-         "seconds": time.perf_counter() - started, "device": ctx.device},
-        summary(ctx, cfg, xy_accuracy, polar_accuracy, learned_accuracy, steps_to_99)))
+
+def _show_hidden(ctx: DemoContext, net, x, y, labels, step: int) -> None:
+    """The data in the 2-unit representation, with the line the last layer draws there."""
+    import torch
+
+    encoder = net[:-1]  # everything up to the 2-unit representation
+    with torch.no_grad():
+        hidden = encoder(x)
+        accuracy = hit_rate(net[-1](hidden), y)
+        w, b = net[-1].weight, net[-1].bias
+        line = ((w[1, 0] - w[0, 0]).item(), (w[1, 1] - w[0, 1]).item(), (b[1] - b[0]).item())
+    ctx.emit(data_plot(ctx, "hidden", ctx.pick(f"the network's representation, step {step}: {accuracy:.0%}",
+                                               f"网络学到的表示，第 {step} 步：{accuracy:.0%}"),
+                       hidden, labels, line, (-1.05, 1.05), (-1.05, 1.05), "h1", "h2",
+                       ctx.pick("its line", "它的直线")))
 
 
 def summary(ctx, cfg, xy_accuracy, polar_accuracy, learned_accuracy, steps_to_99) -> str:

@@ -13,11 +13,13 @@ one layer already gets ~95 %), and layers 2 units wide often never untangle the 
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
 from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, check_cancelled, option
+from demos.data import spirals
+from demos.kit import (curve, descend, due, generator, hit_rate, logistic_fit, loss_plot, report_every,
+                       seed_option, standardise, training)
 
 
 @dataclass(frozen=True)
@@ -30,19 +32,7 @@ class DepthConfig:
     points: int = option(600, low=100, high=5000, help="points on the two spirals")
     steps: int = option(600, low=10, high=5000, help="Adam steps, each on all points")
     lr: float = option(0.02, low=1e-4, high=1.0, help="Adam learning rate")
-    seed: int = option(0, low=0, high=2**31 - 1, help="seed for the data and the network")
-
-
-def spirals(n: int, turns: float, generator, noise: float = 0.03):
-    """Two interleaved spirals, labels 0/1 (balanced on average); no straight line separates them."""
-    import torch
-
-    t = torch.rand(n, generator=generator) * turns * 2 * math.pi + 0.5
-    label = torch.randint(0, 2, (n,), generator=generator)
-    radius = t / (turns * 2 * math.pi + 0.5)
-    angle = t + label * math.pi
-    xy = torch.stack([radius * torch.cos(angle), radius * torch.sin(angle)], 1)
-    return 2 * xy + noise * torch.randn(n, 2, generator=generator), label
+    seed: int = seed_option("seed for the data and the network")
 
 
 def linear_probe(features, labels):
@@ -52,23 +42,11 @@ def linear_probe(features, labels):
     that one is removed; in (u, v) the line is u = threshold.
     """
     import torch
-    import torch.nn.functional as F
 
     features = features.detach().double().cpu()
     labels = labels.cpu()
-    mean, std = features.mean(0), features.std(0).clamp_min(1e-9)
-    z = (features - mean) / std  # standardised so LBFGS converges in a few iterations
-    w = torch.zeros(z.shape[1], dtype=z.dtype, requires_grad=True)
-    b = torch.zeros(1, dtype=z.dtype, requires_grad=True)
-    opt = torch.optim.LBFGS([w, b], max_iter=100, line_search_fn="strong_wolfe")
-
-    def closure():
-        opt.zero_grad()
-        loss = F.binary_cross_entropy_with_logits(z @ w + b, labels.double())
-        loss.backward()
-        return loss
-
-    opt.step(closure)
+    z, _, _ = standardise(features, 1e-9)
+    w, b = logistic_fit(z, labels)
     with torch.no_grad():
         accuracy = ((z @ w + b > 0).long() == labels).double().mean().item()
         norm = w.norm().clamp_min(1e-12)
@@ -99,52 +77,70 @@ def representations(stack, x) -> list:
 
 
 def run(config: DepthConfig, ctx: DemoContext) -> None:
-    import torch
-    import torch.nn.functional as F
-
     started = time.perf_counter()
-    device = ctx.device
-    x, y = spirals(config.points, config.turns, torch.Generator().manual_seed(config.seed))
-    x, y = x.to(device), y.to(device)
+    x, y = spirals(config.points, config.turns, generator(config.seed), device=ctx.device)
     ctx.say(f"Two spirals wound into each other, {config.points} points. A network of **{config.layers} "
             f"layers**, {config.width} units each, learns to tell them apart. Then we look inside: "
             "what does the data look like after each layer?",
             f"两条互相缠绕的螺旋线，{config.points} 个点。一个 **{config.layers} 层**的网络（每层 "
             f"{config.width} 个单元）学习把它们分开。然后我们看看网络内部：数据每经过一层，变成了什么样子？")
     ctx.pause(1.5)
+    stack, head, losses, train_seconds = _train(config, ctx, x, y)
+    reps, network_accuracy = _look_inside(stack, head, x, y, ctx)
+    accuracies = _probe_layers(config, ctx, reps, y)
+    ctx.emit(_by_layer_plot(accuracies, ctx))
+    metrics: dict[str, object] = {"linear_accuracy_input": round(accuracies[0], 4)}
+    for k, accuracy in enumerate(accuracies[1:], 1):
+        metrics[f"linear_accuracy_layer_{k}"] = round(accuracy, 4)
+    metrics.update(network_accuracy=round(network_accuracy, 4), layers=config.layers, width=config.width,
+                   final_loss=round(losses[-1], 4), train_seconds=round(train_seconds, 2),
+                   seconds=round(time.perf_counter() - started, 2), device=ctx.device)
+    ctx.emit(Result(metrics, _summary(accuracies, ctx)))
+
+
+def _train(config: DepthConfig, ctx: DemoContext, x, y) -> tuple:
+    """The stack and its final straight line (the head), trained together on all points."""
+    import torch
+    import torch.nn.functional as F
 
     torch.manual_seed(config.seed)
-    stack = build(config.layers, config.width).to(device)
-    head = torch.nn.Linear(config.width, 2).to(device)  # the final straight line
+    stack = build(config.layers, config.width).to(ctx.device)
+    head = torch.nn.Linear(config.width, 2).to(ctx.device)  # the final straight line
     opt = torch.optim.Adam([*stack.parameters(), *head.parameters()], lr=config.lr)
     losses: list[float] = []
-    every = max(1, config.steps // 40)  # ~40 plot updates whatever the length
+    every = report_every(config.steps)
     train_started = time.perf_counter()
     for step in range(1, config.steps + 1):
         check_cancelled(ctx)
         loss = F.cross_entropy(head(representations(stack, x)[-1]), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        descend(opt, loss)
         losses.append(loss.item())
-        if step % every == 0 or step == config.steps:
-            ctx.emit(Plot("loss", ctx.pick("Training loss", "训练损失"), "line",
-                          (Series(ctx.pick("loss", "损失"), tuple(float(i) for i in range(1, step + 1)),
-                                  tuple(losses), "cyan"),), ctx.pick("step", "步数"), ctx.pick("loss", "损失")))
-            ctx.emit(Progress(step, config.steps, {"loss": losses[-1]}, ctx.pick("training", "训练中")))
+        if due(step, every, config.steps):
+            ctx.emit(loss_plot(ctx, ctx.pick("Training loss", "训练损失"),
+                               (curve(ctx.pick("loss", "损失"), losses, "cyan"),)))
+            ctx.emit(training(ctx, step, config.steps, {"loss": losses[-1]}))
             ctx.pause(0.04)
-    train_seconds = time.perf_counter() - train_started
+    return stack, head, losses, time.perf_counter() - train_started
+
+
+def _look_inside(stack, head, x, y, ctx: DemoContext) -> tuple[list, float]:
+    """Every layer's representation of the data, and how well the trained network itself does."""
+    import torch
 
     with torch.no_grad():
         stack.eval()
         reps = representations(stack, x)
-        network_accuracy = (head(reps[-1]).argmax(1) == y).float().mean().item()
+        network_accuracy = hit_rate(head(reps[-1]), y)
     ctx.say("Trained. Now each layer's representation on its own: the best straight line we can fit to "
             "it, and the picture seen from that line's angle (the line is the red vertical).",
             "训练好了。现在逐层单独看每一层的表示：对它拟合一条最好的直线，并从这条直线的角度去看"
             "（红色竖线就是那条直线）。")
     ctx.pause(1.5)
+    return reps, network_accuracy
 
+
+def _probe_layers(config: DepthConfig, ctx: DemoContext, reps: list, y) -> list[float]:
+    """The best straight line on each layer in turn, drawn from its own angle and narrated."""
     accuracies: list[float] = []
     for k, rep in enumerate(reps):
         check_cancelled(ctx)
@@ -162,20 +158,14 @@ def run(config: DepthConfig, ctx: DemoContext) -> None:
             ctx.say(f"Layer {k}: now a straight line separates them.",
                     f"第 {k} 层：现在一条直线就能把它们分开了。")
         ctx.pause(2.0)
+    return accuracies
 
-    by_layer = Series(ctx.pick("linear accuracy", "线性准确率"), tuple(float(k) for k in range(len(accuracies))),
-                      tuple(accuracies), "green", "dot")
-    ctx.emit(Plot("by_layer", ctx.pick("How well a straight line separates each layer", "每一层上直线能分对多少"),
-                  "line", (by_layer,), ctx.pick("layer (0 = input)", "层（0 = 输入）"), ctx.pick("accuracy", "准确率"),
-                  y_lim=(0.4, 1.02)))
 
-    metrics: dict[str, object] = {"linear_accuracy_input": round(accuracies[0], 4)}
-    for k, accuracy in enumerate(accuracies[1:], 1):
-        metrics[f"linear_accuracy_layer_{k}"] = round(accuracy, 4)
-    metrics.update(network_accuracy=round(network_accuracy, 4), layers=config.layers, width=config.width,
-                   final_loss=round(losses[-1], 4), train_seconds=round(train_seconds, 2),
-                   seconds=round(time.perf_counter() - started, 2), device=device)
-    ctx.emit(Result(metrics, _summary(accuracies, ctx)))
+def _by_layer_plot(accuracies: list[float], ctx: DemoContext) -> Plot:
+    by_layer = curve(ctx.pick("linear accuracy", "线性准确率"), accuracies, "green", "dot", start=0)
+    return Plot("by_layer", ctx.pick("How well a straight line separates each layer", "每一层上直线能分对多少"),
+                "line", (by_layer,), ctx.pick("layer (0 = input)", "层（0 = 输入）"), ctx.pick("accuracy", "准确率"),
+                y_lim=(0.4, 1.02))
 
 
 def _layer_plot(ctx, k, name, accuracy, u, v, threshold, labels) -> Plot:

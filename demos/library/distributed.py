@@ -21,8 +21,9 @@ import time
 from dataclasses import dataclass
 
 from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, check_cancelled, option
-from demos.library import _dist_worker as worker
 from demos.errors import DemoError
+from demos.kit import loss_plot, report_every, seed_option
+from demos.library import _dist_worker as worker
 
 START_PATIENCE_S = 120.0  # each worker imports torch: seconds on a busy machine, never minutes
 STEP_PATIENCE_S = 60.0  # the longest silence allowed once training has begun
@@ -36,21 +37,21 @@ class DistributedConfig:
     hidden: int = option(128, low=4, high=4096, help="hidden units; a bigger model makes compute outweigh the exchange")
     lr: float = option(0.05, low=1e-5, high=1.0, help="SGD learning rate, the same in both runs")
     momentum: float = option(0.9, low=0.0, high=0.99, help="SGD momentum, the same in both runs")
-    seed: int = option(0, low=0, high=2**31 - 1, help="seed for the initial weights and the batches")
+    seed: int = seed_option("seed for the initial weights and the batches")
 
 
 def digits_job(config: DistributedConfig) -> dict:
     """What every process trains on: the digits, and the indices of each step's batch."""
     import numpy as np
 
-    from demos.library.cnn import digits_arrays
+    from demos.data import digits_arrays
 
     pixels, labels = digits_arrays()
     rng = np.random.default_rng(config.seed)
     return {"x": (pixels / 16.0).astype(np.float32), "y": labels.astype(np.int64),
             "order": rng.integers(0, len(labels), size=(config.steps, config.batch)),
             "classes": 10, "hidden": config.hidden, "seed": config.seed, "lr": config.lr,
-            "momentum": config.momentum, "report_every": max(1, config.steps // 40)}
+            "momentum": config.momentum, "report_every": report_every(config.steps)}
 
 
 def run(config: DistributedConfig, ctx: DemoContext) -> None:
@@ -63,6 +64,22 @@ def run(config: DistributedConfig, ctx: DemoContext) -> None:
     if ctx.device == "cuda" and torch.cuda.device_count() >= config.workers:
         backend, device = "nccl", "cuda"
     job = digits_job(config)
+    _introduce(config, ctx, backend, device)
+    single = _train_single(job, device, ctx)
+    ctx.say(f"One process: {single['seconds']:.2f} s of training. Now {config.workers} worker processes "
+            "start; each has to import torch first, which is most of the wait.",
+            f"单进程：训练 {single['seconds']:.2f} 秒。现在启动 {config.workers} 个工作进程；"
+            "每个都得先导入 torch，等待的时间主要花在这里。")
+    ctx.pause(2.0)
+    threads = max(1, torch.get_num_threads() // config.workers)  # the single run's cores, shared out
+    dist_run = _train_distributed(job, config.workers, backend, threads, ctx)
+    _compare_curves(config, ctx, single["curve"], dist_run["curve"])
+    metrics = _metrics(config, job, single, dist_run, threads=threads, backend=backend, device=device,
+                       started=started)
+    ctx.emit(Result(metrics, _summary(metrics, ctx)))
+
+
+def _introduce(config: DistributedConfig, ctx: DemoContext, backend: str, device: str) -> None:
     share = config.batch // config.workers
     ctx.say(f"The digits again, and a small network. First the ordinary way: **one process**, "
             f"{config.steps} steps of {config.batch} digits each. Then **{config.workers} processes**, "
@@ -78,17 +95,10 @@ def run(config: DistributedConfig, ctx: DemoContext) -> None:
                 "公平比较。）")
     ctx.pause(2.5)
 
-    single = _train_single(job, device, ctx)
-    ctx.say(f"One process: {single['seconds']:.2f} s of training. Now {config.workers} worker processes "
-            "start; each has to import torch first, which is most of the wait.",
-            f"单进程：训练 {single['seconds']:.2f} 秒。现在启动 {config.workers} 个工作进程；"
-            "每个都得先导入 torch，等待的时间主要花在这里。")
-    ctx.pause(2.0)
 
-    threads = max(1, torch.get_num_threads() // config.workers)  # the single run's cores, shared out
-    dist_run = _train_distributed(job, config.workers, backend, threads, ctx)
-    ctx.emit(_loss_plot(single["curve"], dict(dist_run["curve"]), config.workers, config.steps, ctx))
-    gap = max(abs(a - b) for (_, a), (_, b) in zip(single["curve"], dist_run["curve"]))
+def _compare_curves(config: DistributedConfig, ctx: DemoContext, single: list, distributed: list) -> None:
+    ctx.emit(_loss_plot(single, dict(distributed), config.workers, config.steps, ctx))
+    gap = max(abs(a - b) for (_, a), (_, b) in zip(single, distributed))
     covers = gap < 1e-3  # below what a terminal plot can show
     ctx.say(f"The red curve ({config.workers} workers) is drawn over the blue one (one process) and "
             f"{'covers it' if covers else 'follows it'}: step by step the losses differ by at most {gap:.1e}.",
@@ -96,9 +106,15 @@ def run(config: DistributedConfig, ctx: DemoContext) -> None:
             f"{'把它完全盖住了' if covers else '紧跟着它'}：每一步的损失相差最多 {gap:.1e}。")
     ctx.pause(2.0)
 
+
+def _metrics(config: DistributedConfig, job: dict, single: dict, dist_run: dict, *, threads: int, backend: str,
+             device: str, started: float) -> dict:
+    """How close the two runs' weights ended, and what each run cost."""
+    import torch
+
     single_w = [p.detach().cpu() for p in single["model"].parameters()]
     replicas = [[torch.from_numpy(w) for w in ws] for ws in dist_run["weights"]]
-    metrics = {
+    return {
         "max_abs_weight_diff": worker.max_abs_diff(single_w, replicas[0]),
         "max_abs_diff_between_workers": max(worker.max_abs_diff(replicas[0], r) for r in replicas),
         "final_loss_single": round(worker.full_loss(job, single_w), 4),
@@ -114,7 +130,6 @@ def run(config: DistributedConfig, ctx: DemoContext) -> None:
         "batch": config.batch,
         "seconds": round(time.perf_counter() - started, 2), "device": device,
     }
-    ctx.emit(Result(metrics, _summary(metrics, ctx)))
 
 
 def _train_single(job: dict, device: str, ctx: DemoContext) -> dict:
@@ -156,33 +171,9 @@ def _train_distributed(job: dict, world: int, backend: str, threads: int, ctx: D
     try:
         for p in procs:
             p.start()
-        ready: set[int] = set()
-        stage = ctx.pick(f"starting {world} workers", f"启动 {world} 个进程")
-        ctx.emit(Progress(0, world, {}, stage))
-        while len(ready) < world:
-            msg = worker.next_message(inbox, procs, finished, START_PATIENCE_S, lambda: check_cancelled(ctx))
-            if msg[0] == "ready":
-                ready.add(msg[1])
-                ctx.emit(Progress(len(ready), world, {}, stage))
+        _wait_until_ready(inbox, procs, finished, world, ctx)
         start_seconds = time.perf_counter() - spawned
-
-        losses: dict[int, dict[int, float]] = {}
-        curve: list[tuple[int, float]] = []
-        steps = job["order"].shape[0]
-        while len(finished) < world:
-            msg = worker.next_message(inbox, procs, finished, STEP_PATIENCE_S, lambda: check_cancelled(ctx))
-            if msg[0] == "progress":
-                _, rank, step, loss = msg
-                losses.setdefault(step, {})[rank] = loss
-                if len(losses[step]) == world:
-                    # Equal shares: the mean of the workers' losses is the whole batch's loss.
-                    # Only the progress bar is live: redrawing the plot here would take CPU
-                    # from the workers (the curves are drawn when they are done).
-                    curve.append((step, sum(losses.pop(step).values()) / world))
-                    ctx.emit(Progress(step, steps, {"loss": curve[-1][1]},
-                                      ctx.pick(f"{world} workers", f"{world} 个进程")))
-            elif msg[0] == "done":
-                finished[msg[1]] = msg
+        curve = _follow_training(inbox, procs, finished, world, job["order"].shape[0], ctx)
         for p in procs:
             p.join(timeout=10.0)
     finally:
@@ -191,6 +182,39 @@ def _train_distributed(job: dict, world: int, backend: str, threads: int, ctx: D
     return {"weights": [finished[r][3] for r in range(world)], "start_seconds": start_seconds, "curve": curve,
             "train_seconds": max(s["train_seconds"] for s in stats),
             "allreduce_seconds": sum(s["allreduce_seconds"] for s in stats) / world}
+
+
+def _wait_until_ready(inbox, procs: list, finished: dict[int, tuple], world: int, ctx: DemoContext) -> None:
+    ready: set[int] = set()
+    stage = ctx.pick(f"starting {world} workers", f"启动 {world} 个进程")
+    ctx.emit(Progress(0, world, {}, stage))
+    while len(ready) < world:
+        msg = worker.next_message(inbox, procs, finished, START_PATIENCE_S, lambda: check_cancelled(ctx))
+        if msg[0] == "ready":
+            ready.add(msg[1])
+            ctx.emit(Progress(len(ready), world, {}, stage))
+
+
+def _follow_training(inbox, procs: list, finished: dict[int, tuple], world: int, steps: int,
+                     ctx: DemoContext) -> list[tuple[int, float]]:
+    """The workers' reports until all are done (they land in `finished`): the whole batch's loss curve."""
+    losses: dict[int, dict[int, float]] = {}
+    curve: list[tuple[int, float]] = []
+    while len(finished) < world:
+        msg = worker.next_message(inbox, procs, finished, STEP_PATIENCE_S, lambda: check_cancelled(ctx))
+        if msg[0] == "progress":
+            _, rank, step, loss = msg
+            losses.setdefault(step, {})[rank] = loss
+            if len(losses[step]) == world:
+                # Equal shares: the mean of the workers' losses is the whole batch's loss.
+                # Only the progress bar is live: redrawing the plot here would take CPU
+                # from the workers (the curves are drawn when they are done).
+                curve.append((step, sum(losses.pop(step).values()) / world))
+                ctx.emit(Progress(step, steps, {"loss": curve[-1][1]},
+                                  ctx.pick(f"{world} workers", f"{world} 个进程")))
+        elif msg[0] == "done":
+            finished[msg[1]] = msg
+    return curve
 
 
 def _loss_plot(single: list, distributed: dict, world: int, steps: int, ctx: DemoContext) -> Plot:
@@ -204,8 +228,8 @@ def _loss_plot(single: list, distributed: dict, world: int, steps: int, ctx: Dem
     # Fixed axes, so the curves grow across the plot instead of the plot rescaling under them;
     # ln 10 ≈ 2.3 is where an untrained ten-way classifier starts.
     top = max([2.5] + [v for _, v in single])
-    return Plot("loss", ctx.pick("Training loss, batch by batch", "训练损失（逐批）"), "line", tuple(series),
-                ctx.pick("step", "步数"), ctx.pick("loss", "损失"), x_lim=(0.0, float(steps)), y_lim=(0.0, top))
+    return loss_plot(ctx, ctx.pick("Training loss, batch by batch", "训练损失（逐批）"), series,
+                     x_lim=(0.0, float(steps)), y_lim=(0.0, top))
 
 
 def _summary(m: dict, ctx: DemoContext) -> str:

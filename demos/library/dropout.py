@@ -11,11 +11,13 @@ at 82–89 % / 77–84 % (a gap of −2 to +11 points). Training takes ~1.5–2 
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
-from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, check_cancelled, option
+from demos.core import Demo, DemoContext, Plot, Result, Series, check_cancelled, option
+from demos.data import noisy_moons
+from demos.kit import (accuracy, descend, due, generator, report_every, same_start, scatter_series, seed_option,
+                       training)
 
 TEST_POINTS = 2000  # enough that test accuracy is good to about ±1 point
 
@@ -28,23 +30,7 @@ class DropoutConfig:
     p: float = option(0.5, low=0.05, high=0.9, help="probability that dropout silences a hidden unit at a step")
     steps: int = option(600, low=10, high=20000, help="full-batch Adam steps; the plain net memorises after ~300")
     lr: float = option(0.005, low=1e-5, high=0.1, help="Adam learning rate, the same for both networks")
-    seed: int = option(0, low=0, high=2**31 - 1, help="seed for the data, the shared initial weights and the masks")
-
-
-def noisy_moons(n: int, flip: float, generator):
-    """Two interleaved half-moons with jitter; a `flip` fraction of labels is swapped.
-
-    Returns points, the (possibly wrong) labels and which labels were swapped.
-    """
-    import torch
-
-    label = torch.randint(0, 2, (n,), generator=generator)
-    t = torch.rand(n, generator=generator) * math.pi
-    x = torch.where(label == 0, torch.cos(t), 1 - torch.cos(t))
-    y = torch.where(label == 0, torch.sin(t), 0.5 - torch.sin(t))
-    points = torch.stack([x, y], 1) + 0.15 * torch.randn(n, 2, generator=generator)
-    swapped = torch.rand(n, generator=generator) < flip
-    return points, torch.where(swapped, 1 - label, label), swapped
+    seed: int = seed_option("seed for the data, the shared initial weights and the masks")
 
 
 def build(width: int, p: float):
@@ -59,25 +45,27 @@ def build(width: int, p: float):
                          nn.Linear(width, 2))
 
 
-def accuracy(net, x, y) -> float:
-    import torch
-
-    net.eval()  # dropout off: the whole network answers
-    with torch.no_grad():
-        value = (net(x).argmax(1) == y).float().mean().item()
-    net.train()
-    return value
-
-
 def run(cfg: DropoutConfig, ctx: DemoContext) -> None:
-    import torch
-    import torch.nn.functional as F
-
     started = time.perf_counter()
-    device = ctx.device
-    gen = torch.Generator().manual_seed(cfg.seed)
+    gen = generator(cfg.seed)
     x, y, swapped = noisy_moons(cfg.points, cfg.flip, gen)
     x_test, y_test, _ = noisy_moons(TEST_POINTS, cfg.flip, gen)
+    _introduce(cfg, ctx, x, y, swapped)
+    x, y = x.to(ctx.device), y.to(ctx.device)
+    x_test, y_test = x_test.to(ctx.device), y_test.to(ctx.device)
+    history = _train(cfg, ctx, x, y, x_test, y_test)
+    m: dict[str, object] = {}
+    for name in ("plain", "dropout"):
+        m[f"train_accuracy_{name}"] = history[f"{name}_train"][-1]
+        m[f"test_accuracy_{name}"] = history[f"{name}_test"][-1]
+    for name in ("plain", "dropout"):
+        m[f"gap_{name}"] = m[f"train_accuracy_{name}"] - m[f"test_accuracy_{name}"]
+    m.update(training_points=cfg.points, wrong_labels=int(swapped.sum()), steps=cfg.steps,
+             seconds=time.perf_counter() - started, device=ctx.device)
+    ctx.emit(Result(m, _summary(m, ctx)))
+
+
+def _introduce(cfg: DropoutConfig, ctx: DemoContext, x, y, swapped) -> None:
     ctx.say(f"A small, noisy training set: **{cfg.points} points** on two half-moons, and "
             f"{int(swapped.sum())} of them ({cfg.flip:.0%}) carry the wrong label (red ×).",
             f"一个又小又“脏”的训练集：两个半月形上的 **{cfg.points} 个点**，其中 "
@@ -92,56 +80,40 @@ def run(cfg: DropoutConfig, ctx: DemoContext) -> None:
             f"两个都在 {TEST_POINTS:,} 个新点上考试。")
     ctx.pause(2.0)
 
-    x, y = x.to(device), y.to(device)
-    x_test, y_test = x_test.to(device), y_test.to(device)
-    nets, opts = {}, {}
-    for name, p in (("plain", 0.0), ("dropout", cfg.p)):
-        torch.manual_seed(cfg.seed)  # the same initial weights for both
-        nets[name] = build(cfg.width, p).to(device)
-        opts[name] = torch.optim.Adam(nets[name].parameters(), lr=cfg.lr)
-    torch.manual_seed(cfg.seed + 1)  # the dropout masks
 
+def _train(cfg: DropoutConfig, ctx: DemoContext, x, y, x_test, y_test) -> dict[str, list[float]]:
+    """Both networks, full batch, step for step; their training and test accuracy as they go."""
+    import torch
+    import torch.nn.functional as F
+
+    nets, opts = same_start(cfg.seed, {"plain": lambda: build(cfg.width, 0.0),
+                                       "dropout": lambda: build(cfg.width, cfg.p)}, ctx.device, cfg.lr)
+    torch.manual_seed(cfg.seed + 1)  # the dropout masks
     history: dict[str, list[float]] = {f"{k}_{s}": [] for k in nets for s in ("train", "test")}
     checkpoints: list[float] = []
-    every = max(1, cfg.steps // 40)  # ~40 plot updates whatever the length
+    every = report_every(cfg.steps)
     for step in range(1, cfg.steps + 1):
         check_cancelled(ctx)
         for name, net in nets.items():
-            loss = F.cross_entropy(net(x), y)
-            opts[name].zero_grad(set_to_none=True)
-            loss.backward()
-            opts[name].step()
-        if step % every == 0 or step == cfg.steps:
+            descend(opts[name], F.cross_entropy(net(x), y))
+        if due(step, every, cfg.steps):
             checkpoints.append(float(step))
             for name, net in nets.items():
                 history[f"{name}_train"].append(accuracy(net, x, y))
                 history[f"{name}_test"].append(accuracy(net, x_test, y_test))
             ctx.emit(_curves(checkpoints, history, ctx))
             gaps = {f"gap_{k}": history[f"{k}_train"][-1] - history[f"{k}_test"][-1] for k in nets}
-            ctx.emit(Progress(step, cfg.steps, gaps, ctx.pick("training", "训练中")))
+            ctx.emit(training(ctx, step, cfg.steps, gaps))
             ctx.pause(0.3)
-
-    m: dict[str, object] = {}
-    for name in nets:
-        m[f"train_accuracy_{name}"] = history[f"{name}_train"][-1]
-        m[f"test_accuracy_{name}"] = history[f"{name}_test"][-1]
-    for name in nets:
-        m[f"gap_{name}"] = m[f"train_accuracy_{name}"] - m[f"test_accuracy_{name}"]
-    m.update(training_points=cfg.points, wrong_labels=int(swapped.sum()), steps=cfg.steps,
-             seconds=time.perf_counter() - started, device=device)
-    ctx.emit(Result(m, _summary(m, ctx)))
+    return history
 
 
 def _data_plot(x, y, swapped, ctx: DemoContext) -> Plot:
-    def series(mask, label, color, marker) -> Series:
-        pts = x[mask]
-        return Series(label, tuple(pts[:, 0].tolist()), tuple(pts[:, 1].tolist()), color, marker)
-
     right = ~swapped
     return Plot("data", ctx.pick("The training set (× = wrong label)", "训练集（× = 标签错误）"), "scatter", (
-        series(right & (y == 0), ctx.pick("class A", "A 类"), "blue", "●"),
-        series(right & (y == 1), ctx.pick("class B", "B 类"), "green", "▲"),
-        series(swapped, ctx.pick("wrong label", "标签错误"), "red", "×")), "x", "y")
+        scatter_series(ctx.pick("class A", "A 类"), x[right & (y == 0)], "blue", "●"),
+        scatter_series(ctx.pick("class B", "B 类"), x[right & (y == 1)], "green", "▲"),
+        scatter_series(ctx.pick("wrong label", "标签错误"), x[swapped], "red", "×")), "x", "y")
 
 
 def _curves(steps: list[float], history: dict[str, list[float]], ctx: DemoContext) -> Plot:

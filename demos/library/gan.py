@@ -11,13 +11,14 @@ only has to fool the discriminator, not to cover everything real.
 """
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass
 
-from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, check_cancelled, option
+from demos.core import Demo, DemoContext, Plot, Result, Series, check_cancelled, option
+from demos.data import SPREAD, mode_centres, ring_samples
+from demos.kit import (descend, due, generator, loss_plot, report_every, scatter_series, seed_option, smooth,
+                       training)
 
-SPREAD = 0.05  # standard deviation of each real mode: sharp targets make coverage visible
 NEAR = 5 * SPREAD  # a generated point this close to a mode's centre counts as landing on it
 SHOWN = 400  # points per colour in the scatter plot: enough to see modes, few enough to read
 EVAL_POINTS = 2000  # generated points graded at the start and the end
@@ -33,22 +34,7 @@ class GanConfig:
     noise_dim: int = option(8, low=1, high=64, help="size of the random noise the generator starts from")
     lr: float = option(2e-3, low=1e-5, high=0.1, help="Adam learning rate for both networks (beta1 0.5, the GAN habit)")
     batch: int = option(128, low=8, high=4096, help="real and fake points per step")
-    seed: int = option(0, low=0, high=2**31 - 1, help="seed for the weights, the noise and the real samples")
-
-
-def mode_centres(modes: int, radius: float = 2.0):
-    import torch
-
-    angle = torch.arange(modes, dtype=torch.float32) * (2 * math.pi / modes)
-    return torch.stack([radius * torch.cos(angle), radius * torch.sin(angle)], 1)
-
-
-def ring_samples(n: int, centres, generator):
-    """Real data: n points from sharp Gaussians around the given centres (on the CPU, seeded)."""
-    import torch
-
-    which = torch.randint(0, len(centres), (n,), generator=generator)
-    return centres[which] + SPREAD * torch.randn(n, 2, generator=generator)
+    seed: int = seed_option("seed for the weights, the noise and the real samples")
 
 
 def build(config: GanConfig):
@@ -79,81 +65,21 @@ def grade(points, modes: int) -> dict[str, float]:
 
 def run(config: GanConfig, ctx: DemoContext) -> None:
     import torch
-    import torch.nn.functional as F
 
     started = time.perf_counter()
-    device = ctx.device
     torch.manual_seed(config.seed)
-    gen_net, disc_net = build(config)
-    gen_net.to(device)
-    disc_net.to(device)
-    betas = (0.5, 0.999)  # a short momentum memory: the target moves as the other player learns
-    opt_g = torch.optim.Adam(gen_net.parameters(), lr=config.lr, betas=betas)
-    opt_d = torch.optim.Adam(disc_net.parameters(), lr=config.lr, betas=betas)
-
-    data_gen = torch.Generator().manual_seed(config.seed + 1)
+    players = _players(config, ctx.device)
+    gen_net = players["generator"]
+    data_gen = generator(config.seed + 1)
     centres = mode_centres(config.modes)
     shown_real = ring_samples(SHOWN, centres, data_gen)
     # The same noise every time we look, so the plot shows the same points moving.
-    watch_gen = torch.Generator().manual_seed(config.seed + 2)
-    watch_noise = torch.randn(EVAL_POINTS, config.noise_dim, generator=watch_gen).to(device)
-    with torch.no_grad():
-        before = grade(gen_net(watch_noise), config.modes)
-
-    ctx.say(f"The real data: **{config.modes} sharp clusters on a ring**. The generator turns random "
-            f"noise into points; at first they sit in a blob, {before['mean_distance']:.2f} from the "
-            "nearest cluster on average. The discriminator scores each point real or fake. Each "
-            "step it learns to tell them apart, then the generator learns to fool it.",
-            f"真实数据：**环上的 {config.modes} 个集中的簇**。生成器把随机噪声变成点；一开始这些点"
-            f"挤成一团，离最近的簇平均 {before['mean_distance']:.2f}。判别器给每个点打分：真还是假。"
-            "每一步，判别器先学着区分真假，然后生成器学着骗过它。")
-    ctx.emit(_samples_plot(shown_real, gen_net, watch_noise, 0, ctx))
-    ctx.pause(2.0)
-
-    ones = torch.ones(config.batch, 1, device=device)
-    real_then_fake = torch.cat([ones, torch.zeros_like(ones)])
-    history: dict[str, list[float]] = {"d": [], "g": []}
-    pending: dict[str, list] = {"d": [], "g": []}  # losses still on the device: read them in bulk
-    every = max(1, config.steps // 30)  # ~30 looks at the generated points whatever the length
+    watch_noise = torch.randn(EVAL_POINTS, config.noise_dim, generator=generator(config.seed + 2)).to(ctx.device)
+    before = _show_the_start(config, ctx, gen_net, shown_real, watch_noise)
     train_started = time.perf_counter()
-    for step in range(1, config.steps + 1):
-        check_cancelled(ctx)
-        real = ring_samples(config.batch, centres, data_gen).to(device)
-        noise = torch.randn(config.batch, config.noise_dim, generator=data_gen).to(device)
-        fake = gen_net(noise)
-
-        # The discriminator's move: call real points real and generated ones fake (one pass
-        # over both halves; the sum of the two halves' mean losses, as in the paper's game).
-        d_loss = 2 * F.binary_cross_entropy_with_logits(disc_net(torch.cat([real, fake.detach()])),
-                                                        real_then_fake)
-        opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
-        opt_d.step()
-
-        # The generator's move: make the discriminator call its points real (the
-        # "non-saturating" loss of the GAN paper, which still pushes when the fakes are bad).
-        g_loss = F.binary_cross_entropy_with_logits(disc_net(fake), ones)
-        opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        opt_g.step()
-
-        pending["d"].append(d_loss.detach())
-        pending["g"].append(g_loss.detach())
-        if step % every == 0 or step == config.steps:
-            for key, values in pending.items():
-                history[key] += torch.stack(values).tolist()
-                values.clear()
-            ctx.emit(_samples_plot(shown_real, gen_net, watch_noise, step, ctx))
-            ctx.emit(Progress(step, config.steps, {"d_loss": history["d"][-1], "g_loss": history["g"][-1]},
-                              ctx.pick("training", "训练中")))
-            if step == every * 10:
-                ctx.say("The discriminator's loss heads for 2 ln 2 ≈ 1.39, the generator's for "
-                        "ln 2 ≈ 0.69: that is the point where the judge can only guess 50/50.",
-                        "判别器的损失趋向 2 ln 2 ≈ 1.39，生成器的趋向 ln 2 ≈ 0.69："
-                        "那时判别器只能五五开地猜。")
-            ctx.pause(0.6)
+    history = _train(config, ctx, players, centres, data_gen,
+                     lambda step: _samples_plot(shown_real, gen_net, watch_noise, step, ctx))
     train_seconds = time.perf_counter() - train_started
-
     gen_net.eval()
     with torch.no_grad():
         after = grade(gen_net(watch_noise), config.modes)
@@ -166,9 +92,90 @@ def run(config: GanConfig, ctx: DemoContext) -> None:
         "final_d_loss": round(_mean_tail(history["d"]), 3),
         "final_g_loss": round(_mean_tail(history["g"]), 3),
         "steps": config.steps, "train_seconds": round(train_seconds, 2),
-        "seconds": round(time.perf_counter() - started, 2), "device": device,
+        "seconds": round(time.perf_counter() - started, 2), "device": ctx.device,
     }
     ctx.emit(Result(metrics, _summary(metrics, ctx)))
+
+
+def _show_the_start(config: GanConfig, ctx: DemoContext, gen_net, shown_real, watch_noise) -> dict[str, float]:
+    """The untrained generator's points beside the real ones, and how far they are from the clusters."""
+    import torch
+
+    with torch.no_grad():
+        before = grade(gen_net(watch_noise), config.modes)
+    ctx.say(f"The real data: **{config.modes} sharp clusters on a ring**. The generator turns random "
+            f"noise into points; at first they sit in a blob, {before['mean_distance']:.2f} from the "
+            "nearest cluster on average. The discriminator scores each point real or fake. Each "
+            "step it learns to tell them apart, then the generator learns to fool it.",
+            f"真实数据：**环上的 {config.modes} 个集中的簇**。生成器把随机噪声变成点；一开始这些点"
+            f"挤成一团，离最近的簇平均 {before['mean_distance']:.2f}。判别器给每个点打分：真还是假。"
+            "每一步，判别器先学着区分真假，然后生成器学着骗过它。")
+    ctx.emit(_samples_plot(shown_real, gen_net, watch_noise, 0, ctx))
+    ctx.pause(2.0)
+    return before
+
+
+def _players(config: GanConfig, device: str) -> dict:
+    """Both networks on the device, and their optimisers."""
+    import torch
+
+    gen_net, disc_net = build(config)
+    gen_net.to(device)
+    disc_net.to(device)
+    betas = (0.5, 0.999)  # a short momentum memory: the target moves as the other player learns
+    return {"generator": gen_net, "discriminator": disc_net,
+            "opt_g": torch.optim.Adam(gen_net.parameters(), lr=config.lr, betas=betas),
+            "opt_d": torch.optim.Adam(disc_net.parameters(), lr=config.lr, betas=betas)}
+
+
+def _train(config: GanConfig, ctx: DemoContext, players: dict, centres, data_gen, look) -> dict[str, list[float]]:
+    """The game, step after step, on real points around `centres`; `look(step)` draws the generated
+    points every so often."""
+    import torch
+
+    ones = torch.ones(config.batch, 1, device=ctx.device)
+    real_then_fake = torch.cat([ones, torch.zeros_like(ones)])
+    history: dict[str, list[float]] = {"d": [], "g": []}
+    pending: dict[str, list] = {"d": [], "g": []}  # losses still on the device: read them in bulk
+    every = report_every(config.steps, 30)  # ~30 looks at the generated points whatever the length
+    for step in range(1, config.steps + 1):
+        check_cancelled(ctx)
+        real = ring_samples(config.batch, centres, data_gen).to(ctx.device)
+        noise = torch.randn(config.batch, config.noise_dim, generator=data_gen).to(ctx.device)
+        d_loss, g_loss = _play(players, real, noise, ones, real_then_fake)
+        pending["d"].append(d_loss.detach())
+        pending["g"].append(g_loss.detach())
+        if due(step, every, config.steps):
+            for key, values in pending.items():
+                history[key] += torch.stack(values).tolist()
+                values.clear()
+            ctx.emit(look(step))
+            ctx.emit(training(ctx, step, config.steps, {"d_loss": history["d"][-1], "g_loss": history["g"][-1]}))
+            if step == every * 10:
+                ctx.say("The discriminator's loss heads for 2 ln 2 ≈ 1.39, the generator's for "
+                        "ln 2 ≈ 0.69: that is the point where the judge can only guess 50/50.",
+                        "判别器的损失趋向 2 ln 2 ≈ 1.39，生成器的趋向 ln 2 ≈ 0.69："
+                        "那时判别器只能五五开地猜。")
+            ctx.pause(0.6)
+    return history
+
+
+def _play(players: dict, real, noise, ones, real_then_fake) -> tuple:
+    """One round of the game: the discriminator's move, then the generator's; their losses."""
+    import torch
+    import torch.nn.functional as F
+
+    gen_net, disc_net = players["generator"], players["discriminator"]
+    fake = gen_net(noise)
+    # The discriminator's move: call real points real and generated ones fake (one pass
+    # over both halves; the sum of the two halves' mean losses, as in the paper's game).
+    d_loss = 2 * F.binary_cross_entropy_with_logits(disc_net(torch.cat([real, fake.detach()])), real_then_fake)
+    descend(players["opt_d"], d_loss)
+    # The generator's move: make the discriminator call its points real (the
+    # "non-saturating" loss of the GAN paper, which still pushes when the fakes are bad).
+    g_loss = F.binary_cross_entropy_with_logits(disc_net(fake), ones)
+    descend(players["opt_g"], g_loss)
+    return d_loss, g_loss
 
 
 def _samples_plot(real, gen_net, noise, step: int, ctx: DemoContext) -> Plot:
@@ -180,14 +187,10 @@ def _samples_plot(real, gen_net, noise, step: int, ctx: DemoContext) -> Plot:
     return Plot("samples", ctx.pick(f"Real vs generated points, step {step}", f"真实点 vs 生成点，第 {step} 步"),
                 # Generated points last, in fine braille dots: a real cluster still showing
                 # blue is one the generator has not reached.
-                "scatter", (_series(ctx.pick("real", "真实"), real, "blue", "dot"),
-                            _series(ctx.pick("generated", "生成"), fake.clamp(*span), "red", "braille")),
+                "scatter", (scatter_series(ctx.pick("real", "真实"), real, "blue", "dot", digits=3),
+                            scatter_series(ctx.pick("generated", "生成"), fake.clamp(*span), "red", "braille",
+                                           digits=3)),
                 "x", "y", x_lim=span, y_lim=span)
-
-
-def _series(label: str, points, color: str, marker: str) -> Series:
-    xy = points.tolist()
-    return Series(label, tuple(round(p[0], 3) for p in xy), tuple(round(p[1], 3) for p in xy), color, marker)
 
 
 def _loss_plot(history: dict[str, list[float]], ctx: DemoContext) -> Plot:
@@ -195,19 +198,10 @@ def _loss_plot(history: dict[str, list[float]], ctx: DemoContext) -> Plot:
     series = []
     for key, color, label in (("d", "blue", ctx.pick("discriminator", "判别器")),
                               ("g", "red", ctx.pick("generator", "生成器"))):
-        ys = _smooth(history[key])[::stride]
+        # Single GAN steps are noisy: the trend is the story.
+        ys = smooth(history[key], 0.95, digits=4)[::stride]
         series.append(Series(label, tuple(float(1 + i * stride) for i in range(len(ys))), tuple(ys), color))
-    return Plot("losses", ctx.pick("The game's losses", "博弈双方的损失"), "line", tuple(series),
-                ctx.pick("step", "步数"), ctx.pick("loss", "损失"))
-
-
-def _smooth(values: list[float], keep: float = 0.95) -> list[float]:
-    """An exponential moving average: single GAN steps are noisy, the trend is the story."""
-    out, avg = [], values[0] if values else 0.0
-    for v in values:
-        avg = keep * avg + (1 - keep) * v
-        out.append(round(avg, 4))
-    return out
+    return loss_plot(ctx, ctx.pick("The game's losses", "博弈双方的损失"), series, name="losses")
 
 
 def _mean_tail(values: list[float]) -> float:

@@ -19,8 +19,10 @@ import math
 import time
 from dataclasses import dataclass
 
-from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, Text, check_cancelled, option
-from demos.library.depth import spirals
+from demos.core import Demo, DemoContext, Plot, Result, Text, check_cancelled, option
+from demos.data import spirals
+from demos.kit import (curve, descend, due, generator, linear_stack, loss_plot, report_every, seed_option, through,
+                       training)
 
 SCHEMES = ("zeros", "small", "large", "matched")
 COLORS = {"zeros": "magenta", "small": "cyan", "large": "red", "matched": "green"}
@@ -38,7 +40,7 @@ class InitConfig:
     steps: int = option(100, low=5, high=5000, help="SGD steps for each start; the matched one needs ~60")
     lr: float = option(0.01, low=1e-5, high=1.0, help="SGD learning rate (momentum 0.9), the same for all")
     points: int = option(384, low=64, high=10000, help="points on the two spirals")
-    seed: int = option(0, low=0, high=2**31 - 1, help="seed for the data and the weights")
+    seed: int = seed_option("seed for the data and the weights")
 
 
 def matched_std(activation: str, fan_in: int, fan_out: int) -> float:
@@ -50,11 +52,9 @@ def matched_std(activation: str, fan_in: int, fan_out: int) -> float:
 def build(config: InitConfig, scheme: str):
     """The network with normal weights of the scheme's std (the same draws for every scheme)."""
     import torch
-    from torch import nn
 
-    dims = [2] + [config.width] * config.layers + [2]
-    net = nn.ModuleList(nn.Linear(a, b) for a, b in zip(dims, dims[1:]))
-    gen = torch.Generator().manual_seed(config.seed)
+    net = linear_stack([2] + [config.width] * config.layers + [2])
+    gen = generator(config.seed)
     with torch.no_grad():
         for layer in net:
             fan_out, fan_in = layer.weight.shape
@@ -68,13 +68,7 @@ def build(config: InitConfig, scheme: str):
 def forward(net, x, activation: str, keep: list | None = None):
     import torch
 
-    act = torch.relu if activation == "relu" else torch.tanh
-    h = x
-    for layer in net[:-1]:
-        h = act(layer(h))
-        if keep is not None:
-            keep.append(h)
-    return net[-1](h)
+    return through(net, x, torch.relu if activation == "relu" else torch.tanh, keep)
 
 
 def layer_stats(net, x, activation: str) -> tuple[list[float], list[float]]:
@@ -90,19 +84,14 @@ def layer_stats(net, x, activation: str) -> tuple[list[float], list[float]]:
 
 
 def run(config: InitConfig, ctx: DemoContext) -> None:
-    import torch
-    import torch.nn.functional as F
-
     started = time.perf_counter()
-    device = ctx.device
     act = config.activation
     matched_name = "He" if act == "relu" else "Xavier"
     labels = {"zeros": ctx.pick("zeros", "全零"),
               "small": ctx.pick(f"small (std {config.small_std:g})", f"太小（{config.small_std:g}）"),
               "large": ctx.pick(f"large (std {config.large_std:g})", f"太大（{config.large_std:g}）"),
               "matched": matched_name}
-    x, y = spirals(config.points, 1.0, torch.Generator().manual_seed(config.seed))
-    x, y = x.to(device), y.to(device)
+    x, y = spirals(config.points, 1.0, generator(config.seed), device=ctx.device)
     ctx.say(f"One network, **{config.layers} layers** of {config.width} units with **{act}**, started four ways: "
             f"all zeros, too small (std {config.small_std:g}), too large (std {config.large_std:g}), and "
             f"**{matched_name}** scaling, chosen for {act}. First, before any training: how spread out is each "
@@ -111,52 +100,74 @@ def run(config: InitConfig, ctx: DemoContext) -> None:
             f"全零、太小（标准差 {config.small_std:g}）、太大（标准差 {config.large_std:g}），以及为 {act} 选的 "
             f"**{matched_name}** 初始化。先不训练，看看每一层输出的分散程度（标准差）。")
     ctx.pause(1.5)
+    nets = {s: build(config, s).to(ctx.device) for s in SCHEMES}
+    stats = _show_the_start(config, ctx, nets, x, labels, matched_name)
+    check_cancelled(ctx)
+    diverged = _train(config, ctx, nets, x, y, labels)
+    metrics = _metrics(nets, x, y, act, stats, diverged)
+    metrics.update(activation=act, layers=config.layers, width=config.width, steps=config.steps,
+                   seconds=round(time.perf_counter() - started, 2), device=ctx.device)
+    ctx.emit(Result(metrics, _summary(metrics, diverged, labels, matched_name, ctx)))
 
-    nets = {s: build(config, s).to(device) for s in SCHEMES}
-    stats = {s: layer_stats(net, x, act) for s, net in nets.items()}
+
+def _show_the_start(config: InitConfig, ctx: DemoContext, nets: dict, x, labels: dict[str, str],
+                    matched_name: str) -> dict[str, tuple[list[float], list[float]]]:
+    """Before any training: each layer's spread per start (and with tanh, its saturation)."""
+    stats = {s: layer_stats(net, x, config.activation) for s, net in nets.items()}
     stds = {s: v[0] for s, v in stats.items()}
     ctx.emit(_std_plot(stds, labels, ctx))
     ctx.emit(Text(_std_story(stds, config, matched_name, ctx)))
     ctx.pause(3.0)
-    if act == "tanh":
+    if config.activation == "tanh":
         ctx.emit(_saturation_plot({s: v[1] for s, v in stats.items()}, labels, ctx))
         ctx.say(f"Too large a start pins tanh at ±1: {stats['large'][1][-1]:.0%} of the last layer's units are "
                 "saturated, where the slope — and so the gradient passed back — is almost zero.",
                 f"初始值太大会把 tanh 顶在 ±1：最后一层有 {stats['large'][1][-1]:.0%} 的单元饱和了，"
                 "那里斜率几乎为零，传回去的梯度也几乎为零。")
         ctx.pause(2.5)
-    check_cancelled(ctx)
+    return stats
+
+
+def _train(config: InitConfig, ctx: DemoContext, nets: dict, x, y, labels: dict[str, str]) -> dict[str, int]:
+    """The four starts, step for step; the step at which each diverged start's loss stopped being finite."""
+    import torch
+    import torch.nn.functional as F
 
     ctx.say("Now the first training steps, the same for all four.", "现在开始训练，四个网络的步骤完全相同。")
     opts = {s: torch.optim.SGD(net.parameters(), lr=config.lr, momentum=0.9) for s, net in nets.items()}
     history: dict[str, list[float]] = {s: [] for s in SCHEMES}
     diverged: dict[str, int] = {}
-    every = max(1, config.steps // 40)  # ~40 plot updates whatever the length
+    every = report_every(config.steps)
     for step in range(1, config.steps + 1):
         check_cancelled(ctx)
         for s, net in nets.items():
             if s in diverged:
                 continue
-            loss = F.cross_entropy(forward(net, x, act), y)
+            loss = F.cross_entropy(forward(net, x, config.activation), y)
             if not math.isfinite(loss.item()):
                 diverged[s] = step  # NaN from here on: stop rather than train on garbage
                 continue
-            opts[s].zero_grad(set_to_none=True)
-            loss.backward()
-            opts[s].step()
+            descend(opts[s], loss)
             history[s].append(loss.item())
-        if step % every == 0 or step == config.steps:
+        if due(step, every, config.steps):
             ctx.emit(_loss_plot(history, labels, ctx))
-            ctx.emit(Progress(step, config.steps, {f"loss_{s}": h[-1] for s, h in history.items()
-                                                   if h and s not in diverged},
-                              ctx.pick("training", "训练中")))
+            ctx.emit(training(ctx, step, config.steps, {f"loss_{s}": h[-1] for s, h in history.items()
+                                                        if h and s not in diverged}))
             ctx.pause(0.15)
+    return diverged
+
+
+def _metrics(nets: dict, x, y, act: str, stats: dict, diverged: dict[str, int]) -> dict[str, object]:
+    """Each start's final loss, its spread per layer at the start, and how many distinct units it has."""
+    import torch
+    import torch.nn.functional as F
 
     metrics: dict[str, object] = {}
     with torch.no_grad():
         for s, net in nets.items():
             loss = F.cross_entropy(forward(net, x, act), y).item() if s not in diverged else math.nan
             metrics[f"final_loss_{s}"] = round(loss, 4) if math.isfinite(loss) else "diverged"
+    stds = {s: v[0] for s, v in stats.items()}
     for s in SCHEMES:
         metrics[f"std_last_layer_{s}"] = float(f"{stds[s][-1]:.3g}")
     metrics["std_spread_matched"] = round(max(stds["matched"]) / max(min(stds["matched"]), 1e-30), 2)
@@ -165,9 +176,7 @@ def run(config: InitConfig, ctx: DemoContext) -> None:
     # Distinct rows of the first layer's weights after training: 1 means every unit is the same unit.
     for s in ("zeros", "matched"):
         metrics[f"distinct_units_{s}"] = int(torch.unique(nets[s][0].weight.detach().cpu(), dim=0).shape[0])
-    metrics.update(activation=act, layers=config.layers, width=config.width, steps=config.steps,
-                   seconds=round(time.perf_counter() - started, 2), device=device)
-    ctx.emit(Result(metrics, _summary(metrics, diverged, labels, matched_name, ctx)))
+    return metrics
 
 
 def _std_story(stds: dict[str, list[float]], config: InitConfig, matched_name: str, ctx: DemoContext) -> str:
@@ -187,26 +196,22 @@ def _std_plot(stds: dict[str, list[float]], labels: dict[str, str], ctx: DemoCon
     # has no logarithm and is drawn one decade below the lowest other value.
     logs = {s: [math.log10(v) if v > 0 else None for v in vals] for s, vals in stds.items()}
     floor = math.floor(min((v for vals in logs.values() for v in vals if v is not None), default=0.0)) - 1
-    series = tuple(Series(labels[s], tuple(float(k) for k in range(1, len(logs[s]) + 1)),
-                          tuple(floor if v is None else v for v in logs[s]), COLORS[s], "dot") for s in SCHEMES)
+    series = tuple(curve(labels[s], (floor if v is None else v for v in logs[s]), COLORS[s], "dot") for s in SCHEMES)
     return Plot("std", ctx.pick(f"Std of each layer's output at the start (log10; 0 drawn at {floor})",
                                 f"初始时每一层输出的标准差（log10；0 画在 {floor}）"),
                 "line", series, ctx.pick("layer", "层"), "log10 std")
 
 
 def _saturation_plot(saturated: dict[str, list[float]], labels: dict[str, str], ctx: DemoContext) -> Plot:
-    series = tuple(Series(labels[s], tuple(float(k) for k in range(1, len(v) + 1)), tuple(v), COLORS[s], "dot")
-                   for s, v in saturated.items())
+    series = tuple(curve(labels[s], v, COLORS[s], "dot") for s, v in saturated.items())
     return Plot("saturated", ctx.pick("Share of saturated units (|tanh| > 0.99)", "饱和单元的比例（|tanh| > 0.99）"),
                 "line", series, ctx.pick("layer", "层"), ctx.pick("share", "比例"), y_lim=(0.0, 1.0))
 
 
 def _loss_plot(history: dict[str, list[float]], labels: dict[str, str], ctx: DemoContext) -> Plot:
-    series = tuple(Series(labels[s], tuple(float(i) for i in range(1, len(h) + 1)),
-                          tuple(min(v, LOSS_CAP) for v in h), COLORS[s]) for s, h in history.items() if h)
-    return Plot("loss", ctx.pick(f"Training loss of each start (capped at {LOSS_CAP})",
-                                 f"各种初始化的训练损失（上限 {LOSS_CAP}）"),
-                "line", series, ctx.pick("step", "步数"), ctx.pick("loss", "损失"), y_lim=(0.0, LOSS_CAP))
+    series = tuple(curve(labels[s], (min(v, LOSS_CAP) for v in h), COLORS[s]) for s, h in history.items() if h)
+    return loss_plot(ctx, ctx.pick(f"Training loss of each start (capped at {LOSS_CAP})",
+                                   f"各种初始化的训练损失（上限 {LOSS_CAP}）"), series, y_lim=(0.0, LOSS_CAP))
 
 
 def _fmt(value, ctx: DemoContext) -> str:

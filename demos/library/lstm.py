@@ -21,9 +21,12 @@ from __future__ import annotations
 import math
 import time
 from dataclasses import dataclass
+from functools import partial
 
 from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, check_cancelled, option
+from demos.data import make_batch
 from demos.errors import DemoError
+from demos.kit import accuracy, curve, due, generator, loss_plot, report_every, same_start, seed_option, smooth
 
 TEST_SEQUENCES = 1000  # accuracy good to about ±1.5 points
 MAX_LENGTH = 400
@@ -39,7 +42,7 @@ class LstmConfig:
     lr: float = option(0.015, low=1e-5, high=0.1, help="Adam learning rate for both")
     clip: float = option(1.0, low=0.0, high=100.0, help="gradient norm clipping for both (0 = off)")
     open_gates: bool = option(True, help="start the LSTM's forget gates open (chrono initialisation)")
-    seed: int = option(0, low=0, high=2**31 - 1, help="seed for the data and the initial weights")
+    seed: int = seed_option("seed for the data and the initial weights")
 
     def __post_init__(self) -> None:
         self.sequence_lengths()  # a bad list is reported before anything runs
@@ -53,17 +56,6 @@ class LstmConfig:
             raise DemoError(f"--lengths must be 1 to 8 comma-separated lengths between 2 and {MAX_LENGTH}, "
                             f"got {self.lengths!r}")
         return tuple(sorted(set(values)))
-
-
-def make_batch(n: int, length: int, symbols: int, generator, device: str = "cpu"):
-    """One-hot random symbols plus a start flag channel; the label is the first symbol."""
-    import torch
-    import torch.nn.functional as F
-
-    seq = torch.randint(0, symbols, (n, length), generator=generator)
-    x = torch.cat([F.one_hot(seq, symbols).float(), torch.zeros(n, length, 1)], 2)
-    x[:, 0, symbols] = 1.0  # the start flag
-    return x.to(device), seq[:, 0].to(device)
 
 
 def build(kind: str, symbols: int, hidden: int, length: int, open_gates: bool):
@@ -95,22 +87,8 @@ def build(kind: str, symbols: int, hidden: int, length: int, open_gates: bool):
     return net
 
 
-def accuracy(net, x, y) -> float:
-    import torch
-
-    net.eval()
-    with torch.no_grad():
-        value = (net(x).argmax(1) == y).float().mean().item()
-    net.train()
-    return value
-
-
 def run(cfg: LstmConfig, ctx: DemoContext) -> None:
-    import torch
-    import torch.nn.functional as F
-
     started = time.perf_counter()
-    device = ctx.device
     lengths = cfg.sequence_lengths()
     chance = 1 / cfg.symbols
     ctx.say(f"The task: read a sequence of random symbols ({cfg.symbols} kinds) and, at the end, say "
@@ -123,47 +101,14 @@ def run(cfg: LstmConfig, ctx: DemoContext) -> None:
             f"{cfg.steps} 步：{'、'.join(map(str, lengths))}。瞎猜的准确率是 {chance:.1%}。"
             + ("（LSTM 的遗忘门一开始是打开的，这是通常的做法。）" if cfg.open_gates else ""))
     ctx.pause(2.5)
-
     acc: dict[str, dict[int, float]] = {"rnn": {}, "lstm": {}}
-    total = cfg.steps * len(lengths)
-    every = max(1, cfg.steps // 20)
     for index, length in enumerate(lengths):
-        nets, opts = {}, {}
-        for kind in ("rnn", "lstm"):
-            torch.manual_seed(cfg.seed)
-            nets[kind] = build(kind, cfg.symbols, cfg.hidden, length, cfg.open_gates).to(device)
-            opts[kind] = torch.optim.Adam(nets[kind].parameters(), lr=cfg.lr)
-        data = torch.Generator().manual_seed(cfg.seed * 1000 + length)
-        ctx.say(f"**Length {length}**: the first symbol is {length - 1} symbols behind by the time the "
-                "answer is due.",
-                f"**长度 {length}**：到要回答的时候，第一个符号已经在 {length - 1} 个符号之前了。")
-        history: dict[str, list[float]] = {"rnn": [], "lstm": []}
-        for step in range(1, cfg.steps + 1):
-            check_cancelled(ctx)
-            x, y = make_batch(cfg.batch, length, cfg.symbols, data, device)
-            for kind, net in nets.items():
-                loss = F.cross_entropy(net(x), y)
-                opts[kind].zero_grad(set_to_none=True)
-                loss.backward()
-                if cfg.clip > 0:
-                    torch.nn.utils.clip_grad_norm_(net.parameters(), cfg.clip)
-                opts[kind].step()
-                history[kind].append(loss.item())
-            if step % every == 0 or step == cfg.steps:
-                ctx.emit(_loss_plot(history, length, cfg.symbols, ctx))
-                ctx.emit(Progress(index * cfg.steps + step, total,
-                                  {"loss_rnn": history["rnn"][-1], "loss_lstm": history["lstm"][-1]},
-                                  ctx.pick(f"length {length}", f"长度 {length}")))
-                ctx.pause(0.1)
-        x_test, y_test = make_batch(TEST_SEQUENCES, length, cfg.symbols,
-                                    torch.Generator().manual_seed(10**6 + cfg.seed * 1000 + length), device)
-        for kind, net in nets.items():
-            acc[kind][length] = accuracy(net, x_test, y_test)
+        for kind, value in _at_length(cfg, ctx, index, length, len(lengths)).items():
+            acc[kind][length] = value
         ctx.say(f"Length {length}: RNN **{acc['rnn'][length]:.0%}**, LSTM **{acc['lstm'][length]:.0%}** "
                 "on fresh sequences.",
                 f"长度 {length}：RNN **{acc['rnn'][length]:.0%}**，LSTM **{acc['lstm'][length]:.0%}**（新序列上）。")
         ctx.pause(1.5)
-
     ctx.emit(_accuracy_plot(acc, lengths, chance, ctx))
     longest = lengths[-1]
     metrics: dict[str, object] = {}
@@ -172,29 +117,55 @@ def run(cfg: LstmConfig, ctx: DemoContext) -> None:
         metrics[f"accuracy_lstm_{length}"] = acc["lstm"][length]
     metrics.update(accuracy_rnn_longest=acc["rnn"][longest], accuracy_lstm_longest=acc["lstm"][longest],
                    longest_length=longest, chance_accuracy=chance, steps=cfg.steps,
-                   seconds=time.perf_counter() - started, device=device)
+                   seconds=time.perf_counter() - started, device=ctx.device)
     ctx.emit(Result(metrics, _summary(metrics, ctx)))
 
 
-def _smooth(values: list[float], keep: float = 0.9) -> list[float]:
-    """An exponential moving average, so minibatch noise does not hide the trend."""
-    out, avg = [], values[0]
-    for v in values:
-        avg = keep * avg + (1 - keep) * v
-        out.append(avg)
-    return out
+def _at_length(cfg: LstmConfig, ctx: DemoContext, index: int, length: int, count: int) -> dict[str, float]:
+    """Both networks trained from scratch on sequences of this length; their accuracy on fresh ones."""
+    import torch
+    import torch.nn.functional as F
+
+    device = ctx.device
+    nets, opts = same_start(cfg.seed, {kind: partial(build, kind, cfg.symbols, cfg.hidden, length, cfg.open_gates)
+                                       for kind in ("rnn", "lstm")}, device, cfg.lr)
+    data = generator(cfg.seed * 1000 + length)
+    ctx.say(f"**Length {length}**: the first symbol is {length - 1} symbols behind by the time the "
+            "answer is due.",
+            f"**长度 {length}**：到要回答的时候，第一个符号已经在 {length - 1} 个符号之前了。")
+    history: dict[str, list[float]] = {"rnn": [], "lstm": []}
+    every = report_every(cfg.steps, 20)
+    for step in range(1, cfg.steps + 1):
+        check_cancelled(ctx)
+        x, y = make_batch(cfg.batch, length, cfg.symbols, data, device)
+        for kind, net in nets.items():
+            loss = F.cross_entropy(net(x), y)
+            opts[kind].zero_grad(set_to_none=True)
+            loss.backward()
+            if cfg.clip > 0:
+                torch.nn.utils.clip_grad_norm_(net.parameters(), cfg.clip)
+            opts[kind].step()
+            history[kind].append(loss.item())
+        if due(step, every, cfg.steps):
+            ctx.emit(_loss_plot(history, length, cfg.symbols, ctx))
+            ctx.emit(Progress(index * cfg.steps + step, cfg.steps * count,
+                              {"loss_rnn": history["rnn"][-1], "loss_lstm": history["lstm"][-1]},
+                              ctx.pick(f"length {length}", f"长度 {length}")))
+            ctx.pause(0.1)
+    x_test, y_test = make_batch(TEST_SEQUENCES, length, cfg.symbols,
+                                generator(10**6 + cfg.seed * 1000 + length), device)
+    return {kind: accuracy(net, x_test, y_test) for kind, net in nets.items()}
 
 
 def _loss_plot(history: dict[str, list[float]], length: int, symbols: int, ctx: DemoContext) -> Plot:
-    steps = tuple(float(i) for i in range(1, len(history["rnn"]) + 1))
-    series = tuple(Series(label, steps, tuple(_smooth(history[kind])), color)
+    # Smoothed, so minibatch noise does not hide the trend.
+    series = tuple(curve(label, smooth(history[kind], 0.9), color)
                    for kind, label, color in (("rnn", "RNN", "red"), ("lstm", "LSTM", "green")))
     # No line for guessing here: the RNN's curve often lies right on it, and would be hidden.
     guess = math.log(symbols)
     top = max(guess, max(max(s.y) for s in series)) * 1.05
-    return Plot("loss", ctx.pick(f"Training loss at length {length} (guessing: {guess:.2f})",
-                                 f"长度 {length} 的训练损失（瞎猜：{guess:.2f}）"), "line",
-                series, ctx.pick("step", "步数"), ctx.pick("loss", "损失"), y_lim=(0.0, top))
+    return loss_plot(ctx, ctx.pick(f"Training loss at length {length} (guessing: {guess:.2f})",
+                                   f"长度 {length} 的训练损失（瞎猜：{guess:.2f}）"), series, y_lim=(0.0, top))
 
 
 def _accuracy_plot(acc: dict[str, dict[int, float]], lengths, chance: float, ctx: DemoContext) -> Plot:

@@ -12,8 +12,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, check_cancelled, option
-from demos.library.depth import spirals
+from demos.core import Demo, DemoContext, Plot, Result, check_cancelled, option
+from demos.data import spirals
+from demos.kit import (curve, due, generator, hit_rate, loss_plot, report_every, same_start, seed_option, smooth,
+                       training)
 
 
 @dataclass(frozen=True)
@@ -24,13 +26,7 @@ class ResNetConfig:
     lr: float = option(0.003, low=1e-5, high=1.0, help="Adam learning rate, the same for both stacks")
     batch: int = option(128, low=8, high=4096, help="points per minibatch; both stacks see the same ones")
     points: int = option(1024, low=64, high=20000, help="training points on the two spirals")
-    seed: int = option(0, low=0, high=2**31 - 1, help="seed for data, initial weights and batches")
-
-
-def two_spirals(n: int, generator, device: str):
-    """The spirals of the depth demo, one and a half turns each: no shallow trick separates them."""
-    xy, label = spirals(n, 1.5, generator)
-    return xy.to(device), label.to(device)
+    seed: int = seed_option("seed for data, initial weights and batches")
 
 
 def build(depth: int, width: int, residual: bool):
@@ -56,15 +52,11 @@ def build(depth: int, width: int, residual: bool):
 
 
 def run(config: ResNetConfig, ctx: DemoContext) -> None:
-    import torch
-    import torch.nn.functional as F
-
     started = time.perf_counter()
-    device = ctx.device
-    gen = torch.Generator().manual_seed(config.seed)
-    x, y = two_spirals(config.points, gen, device)
-    x_test, y_test = two_spirals(1024, gen, device)
-
+    gen = generator(config.seed)
+    # One and a half turns, as in the depth demo: no shallow trick separates them.
+    x, y = spirals(config.points, 1.5, gen, device=ctx.device)
+    x_test, y_test = spirals(1024, 1.5, gen, device=ctx.device)
     ctx.say(f"Two spirals, {config.points} points. Two stacks of **{config.depth} layers** "
             f"({config.width} units, tanh), the same starting weights: one plain, one with "
             "skip connections `h + f(h)`. Same data, same batches, same optimiser.",
@@ -72,20 +64,30 @@ def run(config: ResNetConfig, ctx: DemoContext) -> None:
             f"（每层 {config.width} 个单元，tanh），初始权重完全相同：一个是普通的堆叠，"
             "另一个加了跳跃连接 `h + f(h)`。同样的数据、同样的批次、同样的优化器。")
     ctx.pause(1.5)
+    nets, first_grad = _train(config, ctx, x, y)
+    metrics = _final_metrics(nets, x, y, x_test, y_test)
+    for name in nets:
+        metrics[f"first_layer_grad_{name}"] = float(f"{first_grad[name]:.3g}")
+    metrics.update(depth=config.depth, steps=config.steps,
+                   seconds=round(time.perf_counter() - started, 2), device=ctx.device)
+    ctx.emit(Result(metrics, _summary(metrics, config, ctx)))
 
-    nets, opts = {}, {}
-    for name, residual in (("plain", False), ("residual", True)):
-        torch.manual_seed(config.seed)  # the same initial weights for both stacks
-        nets[name] = build(config.depth, config.width, residual).to(device)
-        opts[name] = torch.optim.Adam(nets[name].parameters(), lr=config.lr)
 
-    batch_gen = torch.Generator().manual_seed(config.seed + 1)
+def _train(config: ResNetConfig, ctx: DemoContext, x, y) -> tuple[dict, dict[str, float]]:
+    """Both stacks from the same start on the same minibatches; the gradient each first layer got at step 1."""
+    import torch
+    import torch.nn.functional as F
+
+    nets, opts = same_start(config.seed, {"plain": lambda: build(config.depth, config.width, False),
+                                          "residual": lambda: build(config.depth, config.width, True)},
+                            ctx.device, config.lr)
+    batch_gen = generator(config.seed + 1)
     history: dict[str, list[float]] = {"plain": [], "residual": []}
     first_grad: dict[str, float] = {}
-    every = max(1, config.steps // 40)  # ~40 plot updates whatever the length
+    every = report_every(config.steps)
     for step in range(1, config.steps + 1):
         check_cancelled(ctx)
-        idx = torch.randint(0, config.points, (min(config.batch, config.points),), generator=batch_gen).to(device)
+        idx = torch.randint(0, config.points, (min(config.batch, config.points),), generator=batch_gen).to(ctx.device)
         for name, net in nets.items():
             loss = F.cross_entropy(net(x[idx]), y[idx])
             opts[name].zero_grad(set_to_none=True)
@@ -94,11 +96,10 @@ def run(config: ResNetConfig, ctx: DemoContext) -> None:
                 first_grad[name] = net.inp.weight.grad.norm().item()
             opts[name].step()
             history[name].append(loss.item())
-        if step % every == 0 or step == config.steps:
+        if due(step, every, config.steps):
             ctx.emit(_loss_plot(history, ctx))
-            ctx.emit(Progress(step, config.steps, {"loss_plain": history["plain"][-1],
-                                                   "loss_residual": history["residual"][-1]},
-                              ctx.pick("training", "训练中")))
+            ctx.emit(training(ctx, step, config.steps, {"loss_plain": history["plain"][-1],
+                                                        "loss_residual": history["residual"][-1]}))
             if step == every:
                 ctx.say(f"At the first step the gradient reaching the first layer is "
                         f"{first_grad['plain']:.2g} in the plain stack and "
@@ -106,38 +107,29 @@ def run(config: ResNetConfig, ctx: DemoContext) -> None:
                         f"第一步时，传到第一层的梯度：普通网络是 {first_grad['plain']:.2g}，"
                         f"残差网络是 {first_grad['residual']:.2g}。")
             ctx.pause(0.05)
+    return nets, first_grad
+
+
+def _final_metrics(nets: dict, x, y, x_test, y_test) -> dict[str, object]:
+    import torch
+    import torch.nn.functional as F
 
     metrics: dict[str, object] = {}
     with torch.no_grad():
         for name, net in nets.items():
             net.eval()
             metrics[f"final_loss_{name}"] = round(F.cross_entropy(net(x), y).item(), 4)
-            metrics[f"accuracy_{name}"] = round((net(x_test).argmax(1) == y_test).float().mean().item(), 4)
+            metrics[f"accuracy_{name}"] = round(hit_rate(net(x_test), y_test), 4)
             net.train()
-    for name in nets:
-        metrics[f"first_layer_grad_{name}"] = float(f"{first_grad[name]:.3g}")
-    metrics.update(depth=config.depth, steps=config.steps,
-                   seconds=round(time.perf_counter() - started, 2), device=device)
-    ctx.emit(Result(metrics, _summary(metrics, config, ctx)))
+    return metrics
 
 
 def _loss_plot(history: dict[str, list[float]], ctx: DemoContext) -> Plot:
-    series = []
-    for name, color, label in (("plain", "red", ctx.pick("plain", "普通")),
-                               ("residual", "green", ctx.pick("residual", "残差"))):
-        ys = _smooth(history[name])
-        series.append(Series(label, tuple(float(i + 1) for i in range(len(ys))), tuple(ys), color))
-    return Plot("loss", ctx.pick("Training loss: plain vs residual", "训练损失：普通 vs 残差"), "line",
-                tuple(series), ctx.pick("step", "步数"), ctx.pick("loss", "损失"))
-
-
-def _smooth(values: list[float], keep: float = 0.8) -> list[float]:
-    """An exponential moving average, so minibatch noise does not hide the trend."""
-    out, avg = [], values[0] if values else 0.0
-    for v in values:
-        avg = keep * avg + (1 - keep) * v
-        out.append(round(avg, 4))
-    return out
+    # Smoothed, so minibatch noise does not hide the trend.
+    return loss_plot(ctx, ctx.pick("Training loss: plain vs residual", "训练损失：普通 vs 残差"),
+                     (curve(label, smooth(history[name], 0.8, digits=4), color)
+                      for name, color, label in (("plain", "red", ctx.pick("plain", "普通")),
+                                                 ("residual", "green", ctx.pick("residual", "残差")))))
 
 
 def _summary(m: dict, config: ResNetConfig, ctx: DemoContext) -> str:

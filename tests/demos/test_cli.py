@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from demos.cli import demo_main
+from dialog.terminal.demo_cmd import demo_main
 from demos.core import all_demos
 
 

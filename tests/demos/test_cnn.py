@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from demos.core import Images, Plot, Progress, Result
-from demos.library.cnn import build_network, digits_arrays, load_digits_split
+from demos.data import digits_arrays, load_digits_split
+from demos.library.cnn import build_network
 
 
 def test_a_reduced_run_reads_most_held_out_digits(run_quick):

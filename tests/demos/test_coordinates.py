@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from demos.core import Plot, Progress, Result, Text
-from demos.library.coordinates import best_line, make_rings, segment_in_box
+from demos.data import make_rings
+from demos.library.coordinates import best_line, segment_in_box
 
 
 def test_a_reduced_run_shows_the_three_accuracies_the_lesson_needs(run_quick):

@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from demos.core import Plot, Progress, Result, Text
-from demos.library.depth import build, linear_probe, representations, spirals
+from demos.data import spirals
+from demos.library.depth import build, linear_probe, representations
 
 
 @pytest.fixture(scope="module")

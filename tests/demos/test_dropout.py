@@ -5,7 +5,8 @@ import pytest
 import torch
 
 from demos.core import Plot, Progress, Result, Text
-from demos.library.dropout import build, noisy_moons
+from demos.data import noisy_moons
+from demos.library.dropout import build
 
 _RUNS: dict[str, list] = {}
 

@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from demos.core import Plot, Progress, Result, Text
-from demos.library.gan import NEAR, SHOWN, grade, mode_centres, ring_samples
+from demos.data import mode_centres, ring_samples
+from demos.library.gan import NEAR, SHOWN, grade
 
 
 def test_generated_points_end_much_closer_to_the_modes_than_at_the_start_and_cover_several(run_quick):

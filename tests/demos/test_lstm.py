@@ -7,7 +7,8 @@ import pytest
 import torch
 
 from demos.core import Plot, Progress, Result, Text
-from demos.library.lstm import LstmConfig, build, make_batch
+from demos.data import make_batch
+from demos.library.lstm import LstmConfig, build
 
 
 def test_at_the_longest_length_the_lstm_remembers_and_the_rnn_does_not(run_quick):

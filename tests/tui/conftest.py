@@ -24,7 +24,7 @@ async def wait_for(pilot, predicate, timeout: float = 10.0, what: str = "") -> N
 
 
 def replies(app) -> list:
-    from dialog.widgets.messages import BotMessage
+    from dialog.tui.messages import BotMessage
 
     return list(app.query(BotMessage))
 
@@ -50,7 +50,8 @@ def runner():
 @pytest.fixture
 def make_app(tmp_path, runner):
     """MsBApp on fakes: FakeKB, FakeConversation, FakeRunner, no typing delay, a temp data dir."""
-    from dialog.widgets.app import MsBApp
+    from dialog.tui.app import MsBApp
+    from dialog.tui.pane import Services
 
     def make(**kwargs):
         conv = kwargs.pop("conv", None) or FakeConversation()
@@ -59,9 +60,10 @@ def make_app(tmp_path, runner):
             conv.kb = kb
             return conv
 
-        options = dict(data_dir=tmp_path / "data", conversation_factory=factory, runner=runner,
-                       kb_loader=kwargs.pop("kb_loader", FakeKB), device_resolver=lambda req: req or "cpu",
-                       typing_seconds=0, settle_gc=False)
+        services = Services(load_kb=kwargs.pop("kb_loader", FakeKB), make_conversation=factory,
+                            start_demo=kwargs.pop("runner", runner), warm_up=kwargs.pop("warm_up", True),
+                            settle_gc=False)
+        options = dict(data_dir=tmp_path / "data", services=services, typing_seconds=0)
         options.update(kwargs)
         app = MsBApp(**options)
         app.fake_conv = conv

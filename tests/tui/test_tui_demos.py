@@ -11,10 +11,12 @@ from textual.widgets import ProgressBar
 from tui_fakes import FakeRunner
 
 from demos.core import Images, Plot, Progress, Result, Series
-from dialog.widgets.demo_panel import DemoPanel, FigureGate, coalesce, format_metrics
-from dialog.widgets.messages import NoteMessage
-from dialog.widgets.plots import DemoFigure, DemoImages, DemoPlot, per_row_for, render_images
-from dialog.widgets.prompt import ChatInput
+from demos.driver import coalesce
+from dialog.tui.demo_panel import DemoPanel, FigureGate
+from dialog.view.figures import metrics_line
+from dialog.tui.messages import NoteMessage
+from dialog.tui.plots import DemoFigure, DemoImages, DemoPlot, per_row_for, render_images
+from dialog.tui.prompt import ChatInput
 
 pytestmark = pytest.mark.anyio
 
@@ -50,7 +52,8 @@ async def test_a_demo_runs_in_a_panel_and_ms_b_sums_it_up_while_the_chat_goes_on
         assert plots["space"].plot.title == "hidden space, step 5"
         captions = {f.plot.name: f.query_one(".plot-title").render().plain for f in panel.query(DemoFigure)}
         # Title and key sit under the plot, so a narrow plot keeps them and points stay uncovered.
-        assert captions["space"].splitlines() == ["hidden space, step 5", "●inner  ●outer  ━boundary"]
+        assert captions["space"].replace("\u00a0", " ").splitlines() == [
+            "hidden space, step 5", "● inner  ● outer  ━ boundary"]
         assert "7 ✓" in panel.query_one(DemoImages).render().plain
         assert panel.texts == ["Watch the **loss** fall."]
         summary = (await settled(pilot, app, 4))[-1]
@@ -164,8 +167,9 @@ def test_a_frame_keeps_every_text_and_only_the_latest_progress_and_plot_of_each_
 
 
 def test_metrics_read_as_short_words_and_numbers():
-    assert format_metrics({"test_accuracy": 0.97312, "epoch": 3, "device": "cpu", "ok": True}) == \
-        "test accuracy 0.973 · epoch 3"
+    # The panel writes a number as the terminal and the summaries do: an accuracy is a percentage.
+    assert metrics_line({"test_accuracy": 0.97312, "epoch": 3, "device": "cpu", "ok": True}) == \
+        "test accuracy 97.3% · epoch 3"
 
 
 def test_digits_wrap_to_as_many_per_row_as_the_width_holds():
@@ -194,8 +198,8 @@ async def test_chinese_labels_go_under_the_plot_and_its_frame_stays_straight():
         rows = figure.query_one(DemoPlot).render().plain.splitlines()
         assert len({cell_len(row) for row in rows}) == 1  # no wide character inside the frame
         assert not any("内圈" in row or "半径" in row for row in rows)
-        key = figure.query_one(".plot-title").render().plain
-        for words in ("网络学到的表示", "●内圈：圆圈", "▲外圈：三角形", "━最好的直线", "半径 r"):
+        key = figure.query_one(".plot-title").render().plain.replace("\u00a0", " ")
+        for words in ("网络学到的表示", "● 内圈：圆圈", "▲ 外圈：三角形", "━ 最好的直线", "半径 r"):
             assert words in key
 
 

@@ -9,11 +9,13 @@ from functools import partial
 import pytest
 from conftest import SIZE, settled, wait_for
 
-from demos.runner import start_demo
-from dialog.widgets.app import MsBApp
-from dialog.widgets.demo_panel import DemoPanel
-from dialog.widgets.plots import DemoPlot
-from dialog.widgets.prompt import ChatInput
+from demos.runner import start
+from dialog.startup import conversation
+from dialog.tui.app import MsBApp
+from dialog.tui.pane import Services
+from dialog.tui.demo_panel import DemoPanel
+from dialog.tui.plots import DemoPlot
+from dialog.tui.prompt import ChatInput
 
 pytestmark = pytest.mark.anyio
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -22,9 +24,9 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 @pytest.fixture
 def real_app(lexical_kb, tmp_path):
     def make(fast: bool = True, **kwargs):
-        return MsBApp(data_dir=tmp_path / "data", kb_loader=lambda: lexical_kb, warm_up=False,
-                      device_resolver=lambda req: req or "cpu", typing_seconds=0,
-                      runner=partial(start_demo, in_process=False, fast=fast), **kwargs)
+        services = Services(load_kb=lambda: lexical_kb, make_conversation=lambda kb: conversation(kb),
+                            start_demo=partial(start, in_process=False, fast=fast), warm_up=False, settle_gc=False)
+        return MsBApp(data_dir=tmp_path / "data", services=services, typing_seconds=0, **kwargs)
 
     return make
 

@@ -7,7 +7,7 @@ from html import unescape
 import pytest
 from conftest import SIZE, settled, wait_for
 
-from dialog.widgets.prompt import ChatInput
+from dialog.tui.prompt import ChatInput
 
 pytestmark = pytest.mark.anyio
 
@@ -30,12 +30,12 @@ def screen_text(svg: str) -> str:
 
 
 def test_the_main_screen_matches_its_snapshot(snap_compare, make_app):
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=_question_answered)
+    assert snap_compare(make_app(device="cpu"), terminal_size=SIZE, run_before=_question_answered)
 
 
 @pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
 async def test_the_main_screen_shows_title_device_turns_sources_and_keys(make_app, theme):
-    app = make_app()
+    app = make_app(device="cpu")
     async with app.run_test(size=SIZE) as pilot:
         app.theme = theme
         await _question_answered(pilot)

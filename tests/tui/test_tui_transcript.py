@@ -12,8 +12,8 @@ from tui_fakes import FakeConversation
 from dialog.errors import UserError
 from dialog.reply import Reply, Source
 from dialog.transcript import Transcript, Turn, data_dir, export_markdown, latest, read, to_markdown
-from dialog.widgets.messages import BotMessage, NoteMessage, UserMessage
-from dialog.widgets.prompt import ChatInput
+from dialog.tui.messages import BotMessage, NoteMessage, UserMessage
+from dialog.tui.prompt import ChatInput
 
 pytestmark = pytest.mark.anyio
 

@@ -2,14 +2,16 @@
 most screen tests run in well under a second without torch or the embedding model."""
 from __future__ import annotations
 
-import queue
 import re
 import threading
 import time
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
-from demos.core import Error, Images, Plot, Progress, Result, Series, Stopped, Text
+from demos.driver import Outcome
+from demos.fake import FakeHandle, FakeRunner, fake_request, script  # noqa: F401 (re-exported for the tests)
+from dialog.actions import Clear, Quit, Save, StartDemo, StopDemo
+from dialog.demo_talk import _alongside, _busy
 from dialog.reply import Reply, Source
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -36,17 +38,43 @@ class FakeKB:
         self.dense_ready = True
 
 
+class FakeDemos:
+    """The engine's demo bookkeeping as the front end reports to it."""
+
+    def __init__(self, conv: "FakeConversation") -> None:
+        self.conv = conv
+        self.running: list[str] = []
+
+    def started(self, demo_id: str) -> None:
+        self.running.append(demo_id)
+
+    def ended(self, outcome: Outcome) -> Reply:
+        if outcome.demo in self.running:
+            self.running.remove(outcome.demo)
+        lang = self.conv.state.lang
+        if outcome.status == "finished":
+            self.conv.finished.append((outcome.demo, dict(outcome.result.metrics), outcome.result.summary))
+            return Reply("demo", f"{outcome.result.summary}\n\nThe {outcome.demo} demo is done.", lang,
+                         demo=outcome.demo)
+        if outcome.status == "failed":
+            self.conv.failed.append((outcome.demo, outcome.message))
+            return Reply("error", f"The **{outcome.demo}** demo stopped with a problem: {outcome.message}", lang)
+        return Reply("command", "Demo stopped.", lang)
+
+
 @dataclass
 class FakeConversation:
     """Echoes questions as answers and maps slash commands to the engine's actions."""
 
     kb: object = None
     delay: float = 0.0
-    history: list = field(default_factory=list)
-    state: SimpleNamespace = field(default_factory=lambda: SimpleNamespace(lang="en"))
+    state: SimpleNamespace = field(default_factory=lambda: SimpleNamespace(lang="en", topic=None))
     restored: list | None = None
     finished: list = field(default_factory=list)
     failed: list = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.demos = FakeDemos(self)
 
     def respond(self, text: str) -> Reply:
         time.sleep(self.delay)
@@ -54,15 +82,15 @@ class FakeConversation:
         words = text.split()
         cmd = words[0] if words and words[0].startswith("/") else ""
         if cmd == "/demo" or text.startswith("show me "):
-            name = words[1] if cmd else words[2]  # "show me ok": a request in words, not a command
-            options = dict(zip((w.lstrip("-") for w in words[2::2]), words[3::2])) if cmd else {}
-            reply = Reply("demo", f"Starting **{name}**.", lang, demo=name, action="start_demo",
-                          args={"demo": name, "options": options, "device": None})
+            reply = self._demo(words, cmd == "/demo", lang)
         elif cmd in ("/stop", "/clear", "/quit"):
-            reply = Reply("command", f"ok {cmd}", lang, action={"/stop": "stop_demo", "/clear": "clear",
-                                                                 "/quit": "quit"}[cmd])
+            if cmd == "/stop" and not self.demos.running:
+                reply = Reply("command", "No demo is running right now.", lang)
+            else:
+                reply = Reply("command", f"ok {cmd}", lang, action={"/stop": StopDemo(), "/clear": Clear(),
+                                                                     "/quit": Quit()}[cmd])
         elif cmd == "/save":
-            reply = Reply("command", "Saving.", lang, action="save", args={"path": " ".join(words[1:])})
+            reply = Reply("command", "Saving.", lang, action=Save(" ".join(words[1:])))
         elif "boom" in text:
             raise RuntimeError("engine bug")
         else:
@@ -71,130 +99,20 @@ class FakeConversation:
             offer = "coordinates" if "offer" in text else None
             reply = Reply("answer", f"{prefix}{text}\n\n- point one\n- point two\n\n```\ncode()\n```", lang,
                           sources=(source,), demo=offer)
-        self.history += [("user", text), ("ms_b", reply.text)]
         self.state.lang = reply.lang
         return reply
 
-    def demo_finished(self, demo_id: str, metrics: dict, summary: str) -> Reply:
-        self.finished.append((demo_id, metrics, summary))
-        return Reply("demo", f"{summary}\n\nThe {demo_id} demo is done.", self.state.lang, demo=demo_id)
-
-    def demo_failed(self, demo_id: str, message: str) -> Reply:
-        self.failed.append((demo_id, message))
-        return Reply("error", f"The **{demo_id}** demo stopped with a problem: {message}", self.state.lang)
+    def _demo(self, words: list[str], explicit: bool, lang: str) -> Reply:
+        name = words[1] if explicit else words[2]  # "show me ok": a request in words, not a command
+        options = dict(zip((w.lstrip("-") for w in words[2::2]), words[3::2])) if explicit else {}
+        if self.demos.running and not explicit:
+            return Reply("demo", _busy(lang, self.demos.running, name), lang, demo=name)
+        text = f"Starting **{name}**."
+        if self.demos.running:
+            text += "\n\n" + _alongside(lang, self.demos.running)
+        return Reply("demo", text, lang, demo=name,
+                     action=StartDemo(fake_request(name, options), alongside=bool(self.demos.running)))
 
     def restore(self, turns: list) -> None:
-        self.restored = list(turns)
-        self.history = list(turns)
-
-
-def _scatter(step: int) -> Plot:
-    inner = Series("inner", (0.1, -0.2, 0.0), (0.0, 0.1, -0.1), color="blue")
-    outer = Series("outer", (1.0, -1.1, 0.0), (0.0, 0.2, 1.0), color="green")
-    return Plot("space", f"hidden space, step {step}", "scatter", (inner, outer),
-                lines=(((-1.0, 0.5), (1.0, 0.5), "boundary"),))
-
-
-def script(kind: str, steps: int = 5) -> list:
-    """The events a fake demo emits: "ok" ends with a Result, "fail" with an Error,
-    "endless" keeps going until it is cancelled."""
-    events: list = [Text("Watch the **loss** fall.")]
-    losses = tuple(1.0 / (j + 1) for j in range(steps))
-    for i in range(1, steps + 1):
-        events += [Progress(i, steps, {"loss": 1.0 / i, "accuracy": i / steps}, f"epoch {i}/{steps}"),
-                   _scatter(i), Plot("loss", "loss", "line", (Series("loss", tuple(range(i)), losses[:i]),))]
-    digit = tuple(tuple((r * c % 5) / 4 for c in range(8)) for r in range(8))
-    events.append(Images("digits", "test digits", (digit,) * 3, ("7 ✓", "1 ✓", "3 ✗ (8)")))
-    if kind == "fail":
-        return events[:3] + [Error("the fake demo ran out of memory on cpu")]
-    if kind == "ok":
-        return events + [Result({"test_accuracy": 0.97, "seconds": 0.5}, "The network learned the digits.")]
-    return events
-
-
-class FakeHandle:
-    def __init__(self, demo_id: str, device: str, events: list, endless: bool, interval: float,
-                 release: threading.Event) -> None:
-        self.demo_id, self.device = demo_id, device
-        self.release = release  # the run ends (Result or Error) only once this is set
-        self.cancelled = threading.Event()
-        self._queue: queue.Queue = queue.Queue()
-        self._ended = threading.Event()
-        self._thread = threading.Thread(target=self._run, args=(events, endless, interval), daemon=True)
-        self._thread.start()
-
-    def _run(self, events: list, endless: bool, interval: float) -> None:
-        i = 0
-        while True:
-            if self.cancelled.is_set():
-                self._finish(Stopped())
-                return
-            if i < len(events):
-                ev = events[i]
-                i += 1
-                if isinstance(ev, (Result, Error)):
-                    while not self.release.wait(0.01):
-                        if self.cancelled.is_set():
-                            self._finish(Stopped())
-                            return
-                    self._finish(ev)
-                    return
-                self._queue.put(ev)
-            elif not endless:
-                self._finish(Error("script ended without a result"))
-                return
-            else:
-                self._queue.put(Progress(i, 0, {"loss": 0.5}))
-                i += 1
-            time.sleep(interval)
-
-    def _finish(self, ev) -> None:
-        self._queue.put(ev)
-        self._ended.set()
-
-    def events(self, timeout: float = 0.0) -> list:
-        out = []
-        try:
-            out.append(self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait())
-            while True:
-                out.append(self._queue.get_nowait())
-        except queue.Empty:
-            pass
-        return out
-
-    def cancel(self) -> None:
-        self.cancelled.set()
-
-    @property
-    def done(self) -> bool:
-        return self._ended.is_set() and self._queue.empty()
-
-    def join(self, timeout: float | None = None) -> None:
-        self._ended.wait(timeout)
-
-
-class FakeRunner:
-    """start_demo's signature; demo ids "ok", "fail", "endless"; "bad" raises like a bad option.
-    With hold=True, runs end only after release() (a test can act while they are running)."""
-
-    def __init__(self, interval: float = 0.01, hold: bool = False) -> None:
-        self.interval = interval
-        self.released = threading.Event()
-        if not hold:
-            self.released.set()
-        self.calls: list = []
-        self.handles: list[FakeHandle] = []
-
-    def __call__(self, demo_id: str, options: dict, *, device=None, lang="en", **kwargs) -> FakeHandle:
-        from dialog.errors import UserError
-
-        self.calls.append((demo_id, dict(options), device, lang))
-        if demo_id == "bad":
-            raise UserError("--epochs must be between 1 and 50, got '99'")
-        handle = FakeHandle(demo_id, device or "cpu", script(demo_id), demo_id == "endless", self.interval,
-                            self.released)
-        self.handles.append(handle)
-        return handle
-
-    def release(self) -> None:
-        self.released.set()
+        self.restored = [(t.role, t.text) for t in turns]
+        self.state.topic = next((t.topic for t in reversed(turns) if t.role == "ms_b" and t.topic), None)

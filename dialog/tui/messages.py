@@ -15,8 +15,8 @@ from textual.widget import MountError, Widget
 from textual.widgets import Button, Collapsible, Markdown, Static
 
 from dialog.reply import Reply, Source
-from dialog.widgets.clipboard import copy_text
-from dialog.widgets.markdown import parser
+from dialog.tui.clipboard import copy_text
+from dialog.tui.markdown import parser
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 # Typing pace: a reply appears within about a second however long it is, in at most this

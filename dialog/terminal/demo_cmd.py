@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import sys
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from demos.core import Demo, Error, Result, Stopped, all_demos, get_demo
+from demos.core import Demo, all_demos, get_demo
+from demos.driver import NO_RESULT, Outcome, drive
 from demos.errors import DemoError
+from knowledge.safe_text import json_safe
 
 USAGE = ("usage: msb demo NAME [--device auto|cpu|cuda|mps] [--lang en|zh] [--fast] [--pace X] "
          "[--json] [--OPTION VALUE ...]\n       msb demo --list | msb demo NAME --help")
@@ -136,54 +137,36 @@ def _run(demo: Demo, args: Args, console) -> int:
     if not args.json:
         from rich.console import Console
 
-        from demos.render import Renderer
+        from dialog.terminal.demo_view import Renderer
 
         console = console or Console()
         console.print(f"[bold]{demo.title.get(args.lang, demo.id)}[/]  [dim]device: {handle.device}[/]")
         renderer = Renderer(console, title=demo.title.get(args.lang, demo.id), lang=args.lang,
                             error_console=Console(stderr=True))
-    last = None
     try:
-        while not handle.done:
-            for event in handle.events(timeout=0.1):
-                last = event
-                if renderer is not None:
-                    renderer.handle(event)
-    except KeyboardInterrupt:
-        handle.cancel()
-        last = _drain_after_cancel(handle, renderer) or Stopped()
+        outcome = drive(handle, lambda events: [renderer.handle(e) for e in events] if renderer else None, frame=0)
+    except KeyboardInterrupt:  # a second Ctrl-C while stopping: leave now
+        outcome = Outcome(demo.id, "stopped")
     finally:
         if renderer is not None:
             renderer.close()
     # Let a finished demo's thread wind down: torch aborts the interpreter if its threads
     # are torn down mid-operation at exit.
     handle.join(timeout=STOP_WAIT)
-    return _finish(demo, handle.device, last, args.json)
+    return _finish(demo, handle.device, outcome, args.json)
 
 
-def _drain_after_cancel(handle, renderer):
-    last = None
-    deadline = time.monotonic() + STOP_WAIT
-    while not handle.done and time.monotonic() < deadline:
-        try:
-            for event in handle.events(timeout=0.1):
-                last = event
-                if renderer is not None and isinstance(event, (Result, Error, Stopped)):
-                    renderer.handle(event)
-        except KeyboardInterrupt:
-            break  # a second Ctrl-C: leave now
-    return last
-
-
-def _finish(demo: Demo, device: str, last, as_json: bool) -> int:
-    if isinstance(last, Result):
+def _finish(demo: Demo, device: str, outcome: Outcome, as_json: bool) -> int:
+    if outcome.status == "finished" and outcome.result is not None:
         if as_json:
-            metrics = {k: _rounded(v) for k, v in last.metrics.items()}
-            _print_json({"demo": demo.id, "device": device, "metrics": metrics, "summary": last.summary})
+            metrics = {k: _rounded(v) for k, v in outcome.result.metrics.items()}
+            _print_json({"demo": demo.id, "device": device, "metrics": metrics, "summary": outcome.result.summary})
         return 0
-    if isinstance(last, Error):
+    if outcome.status == "failed":
         if as_json:  # otherwise the renderer has shown it, on stderr
-            _print_json({"demo": demo.id, "error": last.message})
+            _print_json({"demo": demo.id, "error": outcome.message})
+        elif outcome.message == NO_RESULT:
+            print(f"msb demo: {outcome.message}", file=sys.stderr)
         return 1
     if as_json:
         _print_json({"demo": demo.id, "error": "stopped"})
@@ -191,7 +174,7 @@ def _finish(demo: Demo, device: str, last, as_json: bool) -> int:
 
 
 def _print_json(obj: dict[str, Any]) -> None:
-    print(json.dumps(obj, ensure_ascii=False, default=_plain))
+    print(json_safe(json.dumps(obj, ensure_ascii=False, default=_plain)))
 
 
 def _rounded(value: Any) -> Any:

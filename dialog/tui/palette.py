@@ -3,13 +3,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Iterator
+from typing import Any, Iterator, Protocol
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-if TYPE_CHECKING:
-    from dialog.widgets.app import MsBApp
+from knowledge.lang import pick
+
+
+class Host(Protocol):
+    """What the palette needs of the app it opens in."""
+
+    demos: list
+    kb: Any
+
+    def current_lang(self) -> str: ...
+
+    def prefill(self, line: str) -> None: ...
+
+    def submit_line(self, line: str) -> None: ...
 
 # (English label, Chinese label, the line sent, whether it only fills the input for editing)
 COMMANDS = (
@@ -36,24 +48,22 @@ class Choice:
     edit: bool = False  # put the line in the input for the user to finish, rather than send it
 
 
-def choices(app: "MsBApp") -> Iterator[Choice]:
-    zh = app.current_lang() == "zh"
+def choices(app: Host) -> Iterator[Choice]:
+    lang = app.current_lang()
     for demo in app.demos:
-        title = demo.title.get("zh" if zh else "en") or demo.id
-        yield Choice(f"{'演示' if zh else 'Demo'}: {title}", f"/demo {demo.id}",
-                     demo.description.get("zh" if zh else "en", ""))
+        title = demo.title.get(lang) or demo.id
+        yield Choice(f"{pick(lang, 'Demo', '演示')}: {title}", f"/demo {demo.id}", demo.description.get(lang, ""))
     kb = app.kb
     for entry in (kb.entries.values() if kb is not None else ()):
-        lang = "zh" if zh else "en"
         question = entry.questions[lang][0] if entry.questions.get(lang) else entry.title[lang]
-        yield Choice(f"{'话题' if zh else 'Topic'}: {entry.title[lang]}", question, question)
+        yield Choice(f"{pick(lang, 'Topic', '话题')}: {entry.title[lang]}", question, question)
     for en, zh_label, line, edit in COMMANDS:
-        yield Choice(zh_label if zh else en, line, line, edit)
+        yield Choice(pick(lang, en, zh_label), line, line, edit)
 
 
 class MsBCommands(Provider):
     def _run(self, choice: Choice) -> None:
-        app: MsBApp = self.app  # type: ignore[assignment]
+        app: Host = self.app  # type: ignore[assignment]
         if choice.edit:
             app.prefill(choice.line)
         else:

@@ -1,6 +1,7 @@
 """The line Mr. A types into, with the history of what he typed (up / down)."""
 from __future__ import annotations
 
+from textual import events
 from textual.binding import Binding
 from textual.widgets import Input
 
@@ -21,6 +22,27 @@ class ChatInput(Input):
         self.history: list[str] = []
         self._index: int | None = None  # position in history while browsing, None while drafting
         self._draft = ""
+
+    async def action_submit(self) -> None:
+        """Clear the line the moment Enter is pressed, before anyone reads it: keys typed right after
+        (fast typing, a burst from a paste) start the next line instead of joining this one or being lost."""
+        value = self.value
+        self.value = ""
+        self.post_message(self.Submitted(self, value))
+
+    def _on_paste(self, event: events.Paste) -> None:
+        """A paste of several lines sends each complete line in order; a last, unfinished one stays to edit.
+        (Input keeps only a paste's first line.)"""
+        lines = event.text.splitlines()
+        if len(lines) < 2 and not event.text.endswith(("\n", "\r")):
+            return super()._on_paste(event)  # one line: Input's own handling
+        event.stop()
+        finished = lines if event.text.endswith(("\n", "\r")) else lines[:-1]
+        head = self.value[: self.cursor_position]
+        for i, line in enumerate(finished):
+            self.post_message(self.Submitted(self, (head + line) if i == 0 else line))
+        self.value = "" if len(finished) == len(lines) else lines[-1]
+        self.cursor_position = len(self.value)
 
     def remember(self, line: str) -> None:
         if line.strip() and (not self.history or self.history[-1] != line):

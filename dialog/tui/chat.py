@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from dialog.reply import Reply
 from dialog.transcript import Turn
-from dialog.widgets.messages import SPINNER, BotMessage, NoteMessage, UserMessage
+from dialog.tui.messages import SPINNER, BotMessage, NoteMessage, UserMessage
 
 
 class ChatView(VerticalScroll):

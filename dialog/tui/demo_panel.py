@@ -1,8 +1,8 @@
 """A running demo inside the conversation: progress, metrics, live plots, digits, its words.
 
-The panel's worker is the one place where a demo's events become UI messages: it starts
-the run, drains the handle at a screen-friendly rate, coalesces what a frame would
-overwrite anyway, and posts the batch to the panel on the UI thread.
+The panel's worker starts the run and drains it with the one demo driver (demos.driver.drive) at a
+screen-friendly rate; a gate holds back figure redraws the screen can't afford, and the batches reach
+the panel on the UI thread. How the run ended comes back as the driver's Outcome.
 """
 from __future__ import annotations
 
@@ -18,9 +18,12 @@ from textual.widgets import Button, Label, Markdown, ProgressBar, Static
 from textual.worker import get_current_worker
 
 from demos.core import Error, Event, Images, Plot, Progress, Result, Stopped, Text as TextEvent
+from demos.driver import DemoHandle, Outcome, drive
 from dialog.errors import USER_ERRORS
-from dialog.widgets.markdown import parser
-from dialog.widgets.plots import DemoFigure, DemoImages
+from dialog.tui.markdown import parser
+from dialog.tui.plots import DemoFigure, DemoImages
+from dialog.view.figures import metrics_line
+from knowledge.lang import pick
 
 FRAME = 1 / 15  # seconds between screen updates: smooth to the eye, cheap for the UI thread
 # Seconds between two redraws of one figure. plotext draws in Python: a 100-column plot of
@@ -29,33 +32,6 @@ FRAME = 1 / 15  # seconds between screen updates: smooth to the eye, cheap for t
 FIGURE_FRAME = 0.25
 MAX_METRICS = 6
 MIN_PLOT_WIDTH = 34  # columns: narrower, and axis labels crowd out the points
-
-
-def coalesce(events: list[Event]) -> list[Event]:
-    """Keep what a frame shows: every Text, the last Progress, the last Plot / Images of each
-    name, and the terminal event; order is kept (by each kept event's last position)."""
-    keep: dict[Any, tuple[int, Event]] = {}
-    for i, ev in enumerate(events):
-        if isinstance(ev, Progress):
-            key: Any = "progress"
-        elif isinstance(ev, (Plot, Images)):
-            key = (type(ev).__name__, ev.name)
-        else:
-            key = i
-        keep[key] = (i, ev)
-    return [ev for _, ev in sorted(keep.values(), key=lambda p: p[0])]
-
-
-def format_metrics(metrics: dict[str, Any], limit: int = MAX_METRICS) -> str:
-    parts = []
-    for key, value in metrics.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            continue
-        shown = f"{value:.3g}" if isinstance(value, float) else str(value)
-        parts.append(f"{key.replace('_', ' ')} {shown}")
-        if len(parts) == limit:
-            break
-    return " · ".join(parts)
 
 
 class FigureGate:
@@ -93,25 +69,13 @@ class DemoPanel(Vertical):
             super().__init__()
             self.panel = panel
 
-    class Finished(Message):
-        def __init__(self, panel: "DemoPanel", result: Result) -> None:
+    class Ended(Message):
+        """The run ended (finished, stopped or failed, as the driver decided), its end shown."""
+
+        def __init__(self, panel: "DemoPanel", outcome: Outcome) -> None:
             super().__init__()
             self.panel = panel
-            self.result = result
-
-    class Failed(Message):
-        """The run could not start (a bad option, no such device) or broke on the way."""
-
-        def __init__(self, panel: "DemoPanel", message: str, detail: str = "") -> None:
-            super().__init__()
-            self.panel = panel
-            self.message = message
-            self.detail = detail
-
-    class Stopped(Message):
-        def __init__(self, panel: "DemoPanel") -> None:
-            super().__init__()
-            self.panel = panel
+            self.outcome = outcome
 
     class Events(Message):
         """A frame's worth of events, from the worker to the panel itself."""
@@ -120,13 +84,13 @@ class DemoPanel(Vertical):
             super().__init__()
             self.events = events
 
-    def __init__(self, demo_id: str, title: str, start: Callable[[], Any], *, lang: str = "en") -> None:
+    def __init__(self, demo_id: str, title: str, start: Callable[[], DemoHandle], *, lang: str = "en") -> None:
         super().__init__(classes="demo-panel")
         self.demo_id = demo_id
         self.title = title
         self.lang = lang
         self._start = start
-        self.handle: Any = None
+        self.handle: DemoHandle | None = None
         self.running = True  # from mount until the terminal event is shown
         self.outcome: str | None = None  # "finished" | "failed" | "stopped"
         self._cancel_requested = False
@@ -163,7 +127,7 @@ class DemoPanel(Vertical):
             grid.styles.grid_size_columns = columns
 
     def _t(self, en: str, zh: str) -> str:
-        return zh if self.lang == "zh" else en
+        return pick(self.lang, en, zh)
 
     # ------------------------------------------------------------ control (UI thread)
 
@@ -193,34 +157,33 @@ class DemoPanel(Vertical):
         try:
             handle = self._start()
         except USER_ERRORS as exc:
-            self.post_message(self.Events([Error(str(exc))]))
+            self.post_message(self.Closed(Outcome(self.demo_id, "failed", message=str(exc))))
             return
         except Exception as exc:  # a broken runner must not take the chat down
-            self.post_message(self.Events([Error(f"the {self.demo_id} demo could not start: {exc}")]))
+            self.post_message(self.Closed(Outcome(self.demo_id, "failed",
+                                                  message=f"the {self.demo_id} demo could not start: {exc}")))
             return
         self.handle = handle
         if self._cancel_requested:
             handle.cancel()
         self.post_message(self.Started(self))
         gate = FigureGate()
-        ended = False
-        while not ended:
-            if worker.is_cancelled:  # the panel left the screen (the app is closing)
-                handle.cancel()
-                return
-            frame_end = time.monotonic() + FRAME
-            events = handle.events(timeout=FRAME)
+
+        def show(events: list[Event]) -> None:
             ended = any(isinstance(e, (Result, Error, Stopped)) for e in events)
-            if events and not ended:
-                # Gather the rest of this frame's events so a fast demo costs one repaint per frame.
-                time.sleep(max(0.0, frame_end - time.monotonic()))
-                events += handle.events()
-                ended = any(isinstance(e, (Result, Error, Stopped)) for e in events)
-            if not events and handle.done:  # drained without a terminal event: not in the runner's contract
-                events, ended = [Error("the demo ended without a result")], True
-            batch = gate.admit(coalesce(events), time.monotonic(), final=ended)
+            batch = gate.admit(events, time.monotonic(), final=ended)
             if batch:
                 self.post_message(self.Events(batch))
+
+        outcome = drive(handle, show, frame=FRAME, stop=lambda: worker.is_cancelled)
+        self.post_message(self.Closed(outcome))
+
+    class Closed(Message):
+        """From the worker: the driver's verdict on how the run ended."""
+
+        def __init__(self, outcome: Outcome) -> None:
+            super().__init__()
+            self.outcome = outcome
 
     # ------------------------------------------------------------ events (UI thread)
 
@@ -245,7 +208,7 @@ class DemoPanel(Vertical):
         if isinstance(event, Progress):
             bar = self.query_one(ProgressBar)
             bar.update(total=max(1, event.total), progress=min(event.step, max(1, event.total)))
-            text = " · ".join(p for p in (event.stage, format_metrics(event.metrics)) if p)
+            text = " · ".join(p for p in (event.stage, metrics_line(event.metrics, MAX_METRICS)) if p)
             # One line (CSS): no reflow of the whole conversation for each step.
             self.query_one(".demo-metrics", Label).update(Text(text), layout=False)
         elif isinstance(event, Plot):
@@ -264,37 +227,31 @@ class DemoPanel(Vertical):
         elif isinstance(event, TextEvent):
             self.texts.append(event.text)
             await self.query_one(".demo-text", Markdown).update("\n\n".join(self.texts))
-        elif isinstance(event, (Result, Error, Stopped)):
-            self._end(event)
 
-    def _end(self, event: Event) -> None:
+    def on_demo_panel_closed(self, message: Closed) -> None:
+        message.stop()
+        self._end(message.outcome)
+
+    def _end(self, outcome: Outcome) -> None:
         self.running = False
+        self.outcome = outcome.status
         for button in self.query(".demo-stop"):
             button.display = False
         status = self.query_one(".demo-status", Static)
         bar = self.query_one(ProgressBar)
-        if not isinstance(event, Result) and bar.total is None:
+        if outcome.status != "finished" and bar.total is None:
             # It never reported progress: an endlessly pulsing bar would say it is still busy.
             self.query_one(".demo-progress").display = False
             if self.handle is None:
                 self.query_one(".demo-device", Label).update(self._t("did not start", "未能启动"))
-        if isinstance(event, Result):
-            self.outcome = "finished"
-            if bar.total is None:
-                bar.update(total=1, progress=1)
-            else:
-                bar.update(progress=bar.total)
-            status.update(Text("✓ " + self._t("finished", "完成") + "  " + format_metrics(event.metrics),
+        if outcome.status == "finished":
+            bar.update(total=bar.total or 1, progress=bar.total or 1)
+            metrics = outcome.result.metrics if outcome.result else {}
+            status.update(Text("✓ " + self._t("finished", "完成") + "  " + metrics_line(metrics, MAX_METRICS),
                                style="bold"))
-            self.add_class("-finished")
-            self.post_message(self.Finished(self, event))
-        elif isinstance(event, Error):
-            self.outcome = "failed"
-            status.update(Text("✗ " + event.message, style="bold"))
-            self.add_class("-failed")
-            self.post_message(self.Failed(self, event.message, event.detail))
+        elif outcome.status == "failed":
+            status.update(Text("✗ " + outcome.message, style="bold"))
         else:
-            self.outcome = "stopped"
             status.update(Text("■ " + self._t("stopped", "已停止"), style="bold"))
-            self.add_class("-stopped")
-            self.post_message(self.Stopped(self))
+        self.add_class(f"-{outcome.status}")
+        self.post_message(self.Ended(self, outcome))

@@ -8,36 +8,7 @@ from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
 from demos.core import Images, Plot
-from demos.render import LINE_COLORS, draw_plot, narrow, per_row_for, render_images, rich_style
-
-__all__ = ["DemoFigure", "DemoImages", "DemoPlot", "caption", "legend", "per_row_for", "render_images"]
-
-
-def legend(plot: Plot) -> Text:
-    """The key to the plot's series and lines, drawn under it in the series' colours."""
-    out = Text()
-    entries = [(s.label, s.marker if len(s.marker) == 1 else ("●" if plot.kind == "scatter" else "━"), s.color)
-               for s in plot.series if s.label]
-    entries += [(label, "━", LINE_COLORS[i % len(LINE_COLORS)]) for i, (_, _, label) in enumerate(plot.lines) if label]
-    for i, (label, mark, color) in enumerate(entries):
-        if i:
-            out.append("  ")
-        out.append(mark, style=rich_style(color))
-        out.append(label)  # no space: the key mark must not be left alone when the line wraps
-    return out
-
-
-def caption(plot: Plot) -> Text:
-    """Title, key, and any axis name too wide to sit inside the plot."""
-    parts = [Text(plot.title, style="bold")] if plot.title else []
-    key = legend(plot)
-    if key.plain:
-        parts.append(key)
-    axes = [f"{axis}: {label}" for axis, label in (("→", plot.x_label), ("↑", plot.y_label))
-            if label and not narrow(label)]
-    if axes:
-        parts.append(Text("  ".join(axes), style="italic"))
-    return Text("\n").join(parts)
+from dialog.view.figures import caption, draw_plot, per_row_for, render_images
 
 
 class DemoPlot(PlotextPlot):

@@ -1,0 +1,180 @@
+"""A demo run in a spawned worker process: the app's choice, so training never competes with the screen
+for the interpreter, a crash can't take the chat down, and a demo that ignores cancellation can be killed."""
+from __future__ import annotations
+
+import atexit
+import multiprocessing
+import multiprocessing.connection
+import os
+import pickle
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import weakref
+from typing import Any
+
+from demos.core import Error, Stopped
+from demos.device import configure_threads, prefer_passive_waits
+from demos.run import CANCEL_GRACE, Run, execute
+
+_live_workers: weakref.WeakSet[ProcessRun] = weakref.WeakSet()
+
+
+class ProcessRun(Run):
+    """A run in a spawned worker process (never forked: the caller has threads).
+
+    Events come back over a pipe that a reader thread drains at once, so the worker rarely
+    waits on its caller. The worker is not daemonic (a demo may start processes of its own)
+    and leads its own process group, so a kill reaches everything it started.
+    """
+
+    def _start(self, demo, config, ctx_args: dict[str, Any]) -> None:
+        _start_resource_tracker()
+        mp = multiprocessing.get_context("spawn")
+        receiver, sender = mp.Pipe(duplex=False)
+        self._stop = mp.Event()
+        fd, self._log_path = tempfile.mkstemp(prefix="msb-demo-", suffix=".log")
+        os.close(fd)
+        # Pickled here, unpickled in the worker after it set its threads: importing the
+        # demo's module may import torch, and OpenMP reads its settings once, at start.
+        payload = pickle.dumps((demo, config))
+        self._process = mp.Process(target=_worker_main, name=f"msb-demo-{demo.id}", daemon=False,
+                                   args=(payload, ctx_args, sender, self._stop, self._log_path))
+        self._process.start()
+        sender.close()  # the worker holds the only writer now, so its end is our EOF
+        _live_workers.add(self)
+        threading.Thread(target=self._read, args=(receiver,), name=f"demo-{demo.id}-reader",
+                         daemon=True).start()
+
+    def _read(self, receiver) -> None:
+        try:
+            while True:
+                self._deliver(receiver.recv())
+        except (EOFError, OSError):
+            pass  # the worker ended (or was killed mid-message)
+        except Exception as exc:  # an event that cannot be unpickled here
+            self._deliver(Error(f"the {self.demo_id} demo sent something unreadable: {exc}"))
+            self._kill()
+        finally:
+            receiver.close()
+        self._process.join(timeout=2.0)
+        if self._cancel_requested:
+            self._deliver(Stopped())
+        else:
+            code = self._process.exitcode
+            how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
+            self._deliver(Error(f"the {self.demo_id} demo's worker process {how} before finishing",
+                                _tail(self._log_path)))
+        try:
+            os.unlink(self._log_path)
+        except OSError:
+            pass
+
+    def _request_stop(self) -> None:
+        self._stop.set()
+
+    def _force_stop(self) -> None:
+        if not self._ended.is_set():
+            self._kill()
+            self._deliver(Stopped())
+
+    def _kill(self) -> None:
+        process = self._process
+        if process.exitcode is not None or not process.is_alive():
+            return
+        try:
+            os.killpg(process.pid, signal.SIGKILL)  # the worker leads its group (see _detach)
+        except (AttributeError, OSError):
+            process.kill()  # not yet a group leader, or not POSIX
+
+
+_tracker_lock = threading.Lock()
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker before the first worker, with a real stderr.
+
+    The tracker is spawned with the first worker and is handed sys.stderr's file descriptor; under
+    a full-screen app sys.stderr can be a capture object whose fileno() is -1, and the spawn then
+    fails with "bad value(s) in fds_to_keep". Started here once, with /dev/null in its place.
+    """
+    from multiprocessing import resource_tracker
+
+    with _tracker_lock:
+        saved = sys.stderr
+        try:
+            with open(os.devnull, "w") as null:
+                sys.stderr = null
+                resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
+
+
+def _worker_main(payload: bytes, ctx_args: dict[str, Any], sender, stop, log_path: str) -> None:
+    _detach(log_path)
+    _exit_with_parent(stop)
+    prefer_passive_waits()
+    configure_threads()
+    try:
+        demo, config = pickle.loads(payload)
+    except Exception as exc:
+        sender.send(Error(f"the demo could not be loaded in its worker: {exc}", traceback.format_exc()))
+        return
+    execute(demo, config, send=sender.send, cancelled=stop.is_set, **ctx_args)
+    sender.close()
+
+
+def _detach(log_path: str) -> None:
+    """Own process group (so a kill reaches the demo's own children), output to a log file
+    (a stray print or warning must not scribble over the chat screen)."""
+    if hasattr(os, "setsid"):
+        try:
+            os.setsid()
+        except OSError:
+            pass
+    log = os.open(log_path, os.O_WRONLY | os.O_APPEND)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    os.close(log)
+
+
+def _exit_with_parent(stop) -> None:
+    """A worker whose caller died (crash, kill -9) stops instead of training on as an orphan."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        stop.set()
+        time.sleep(CANCEL_GRACE)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _tail(path: str, limit: int = 4000) -> str:
+    try:
+        with open(path, "rb") as f:
+            f.seek(0, os.SEEK_END)
+            f.seek(max(0, f.tell() - limit))
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+@atexit.register
+def _kill_live_workers() -> None:
+    # Registered after multiprocessing's own exit hook, so this runs first: that hook joins
+    # non-daemonic workers, which would keep a quitting app waiting for a demo to finish.
+    for handle in list(_live_workers):
+        if not handle._ended.is_set():
+            handle._cancel_requested = True
+            handle._kill()
+        try:
+            os.unlink(handle._log_path)  # the reader thread that would remove it dies with us
+        except OSError:
+            pass

@@ -1,0 +1,26 @@
+"""Getting a conversation ready: the knowledge base (checked against the demos it may name) and the
+engine over it, the same way for every front end."""
+from __future__ import annotations
+
+from typing import Callable
+
+from demos.core import all_demos
+from dialog.acts import ActClassifier
+from dialog.engine import Conversation
+from knowledge.base import KnowledgeBase
+from knowledge.embedder import Progress
+
+Notice = Callable[[str], None]
+
+
+def load_kb(*, dense: bool = True, notice: Notice | None = None, progress: Progress | None = None) -> KnowledgeBase:
+    """The knowledge base; with `dense`, its model loaded too (a second at most: vectors ship with it)."""
+    kb = KnowledgeBase.load(demo_ids=[d.id for d in all_demos()], notice=notice)
+    if dense:
+        kb.warm_up(notice=notice, progress=progress)
+    return kb
+
+
+def conversation(kb: KnowledgeBase, *, lang: str | None = None, can_run_demos: bool = True,
+                 notice: Notice | None = None) -> Conversation:
+    return Conversation(kb, lang=lang, can_run_demos=can_run_demos, classifier=ActClassifier(kb, notice=notice))

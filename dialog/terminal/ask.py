@@ -1,0 +1,33 @@
+"""`msb ask`: one question answered, or one per stdin line (each in a fresh conversation, one JSON line out)."""
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from dialog.reply import Reply
+from dialog.startup import conversation, load_kb
+from dialog.terminal.output import emit, lines_of, stderr_notice
+
+
+def ask_one(question: str, *, lang: str | None, as_json: bool, out: TextIO | None = None) -> int:
+    kb = load_kb(notice=stderr_notice())
+    emit(_answer(kb, question, lang), as_json, out or sys.stdout)
+    return 0
+
+
+def ask_batch(stream, out: TextIO, lang: str | None) -> int:
+    """Exactly one JSON line out per line in, whatever the line holds."""
+    kb = load_kb(notice=stderr_notice())
+    for line in lines_of(stream):
+        emit(_answer(kb, line, lang), True, out)
+    return 0
+
+
+def _answer(kb, question: str, lang: str | None) -> Reply:
+    conv = conversation(kb, lang=lang, can_run_demos=False)
+    try:
+        return conv.respond(question)
+    except Exception as exc:  # noqa: BLE001 — a bug becomes an error reply (and a line on stderr), never a traceback
+        print(f"msb: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return Reply("error", "Sorry — something went wrong on my side answering that. Please try again.",
+                     conv.state.lang)

@@ -1,0 +1,91 @@
+"""`msb chat --plain`: the conversation line by line on stdin/stdout, state kept across lines.
+
+A demo asked for here runs to its end before the next line is read (one line of conversation at a
+time), and says so first; its outcome is a line of its own (`"event": "demo_outcome"` in JSON).
+"""
+from __future__ import annotations
+
+import sys
+from typing import TextIO
+
+from demos.driver import Outcome, drive
+from dialog.actions import Clear, Quit, Save, StartDemo
+from dialog.reply import Reply
+from dialog.session import Session
+from dialog.startup import conversation, load_kb
+from dialog.terminal.output import emit, stderr_notice
+from dialog.transcript import Transcript, data_dir
+from knowledge.lang import pick
+
+STOP_WAIT = 2.0
+
+
+def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interactive: bool) -> int:
+    notice = stderr_notice()
+    if interactive:
+        out.write(pick(lang or "en", "Loading Ms. B…\n", "正在加载 B 女士……\n"))
+        out.flush()
+    kb = load_kb(notice=notice)
+    session = Session(conversation(kb, lang=lang, notice=notice), Transcript(data_dir()))
+    while True:
+        if interactive:
+            out.write("you> ")
+            out.flush()
+        line = _readline(stream)
+        if line is None:
+            return 0
+        reply = session.respond(line)
+        emit(reply, as_json, out)
+        action = reply.action
+        if isinstance(action, Quit):
+            return 0
+        if isinstance(action, StartDemo):
+            emit(run_inline(session, action, as_json, out), as_json, out, {"event": "demo_outcome"})
+        elif isinstance(action, Save):
+            ok, what = session.save(action.path)
+            emit(Reply("command" if ok else "error", pick(session.lang, f"Saved to `{what}`.", f"已保存到 `{what}`。")
+                       if ok else what, session.lang), as_json, out)  # type: ignore[arg-type]
+        elif isinstance(action, Clear):
+            session.clear()
+
+
+def _readline(stream) -> str | None:
+    """The next line, decoded leniently (a stray invalid byte becomes �, never a crash); None at the end."""
+    buffer = getattr(stream, "buffer", None)
+    raw = buffer.readline() if buffer is not None else stream.readline()
+    if not raw:
+        return None
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    return text.rstrip("\r\n")
+
+
+def run_inline(session: Session, action: StartDemo, quiet: bool, out: TextIO) -> Reply:
+    """Run the demo to its end here (Ctrl-C stops it), drawn in the terminal unless `quiet` (JSON)."""
+    from demos.runner import start
+
+    lang = session.lang
+    try:
+        handle = start(action.request, device=action.device, lang=lang, fast=quiet, in_process=True)
+    except Exception as exc:  # noqa: BLE001 — a DemoError or worse: either way a reply, not a crash
+        return session.demo_ended(Outcome(action.demo, "failed", message=str(exc)))
+    session.demo_started(action.demo)
+    renderer = None
+    if not quiet:
+        from rich.console import Console
+
+        from dialog.terminal.demo_view import Renderer
+
+        out.write(pick(lang, "(The demo runs until it's done — Ctrl-C stops it — then we carry on.)\n",
+                       "（演示会一直运行到结束——按 Ctrl-C 可以停止——然后我们继续聊。）\n"))
+        renderer = Renderer(Console(file=out), title=action.request.demo.title.get(lang, action.demo), lang=lang,
+                            summary=False)
+    try:
+        outcome = drive(handle, lambda events: [renderer.handle(e) for e in events] if renderer else None,
+                        frame=0)
+    except KeyboardInterrupt:
+        outcome = Outcome(action.demo, "stopped")
+    finally:
+        if renderer is not None:
+            renderer.close()
+    handle.join(timeout=STOP_WAIT)  # torch aborts the interpreter if its threads die mid-operation at exit
+    return session.demo_ended(outcome)

@@ -1,0 +1,174 @@
+"""MsBApp: the Textual app — configuration, the chat, key bindings. The chat itself (dialog.tui.pane)
+owns its messages, input, answering worker and demo panels."""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, Header, Input
+
+from dialog.transcript import Transcript, data_dir as resolve_data_dir
+from dialog.tui.chat import ChatView, StatusLine
+from dialog.tui.palette import MsBCommands
+from dialog.tui.pane import ChatPane, Services
+from dialog.tui.prompt import ChatInput
+
+TYPING_SECONDS = 0.8  # a reply is typed in within about this long, then shown whole
+
+
+def real_services(lang: str | None) -> Services:
+    def load_kb() -> Any:
+        from dialog.startup import load_kb
+
+        return load_kb(dense=False)
+
+    def make_conversation(kb: Any) -> Any:
+        from dialog.startup import conversation
+
+        return conversation(kb, lang=lang)
+
+    def start_demo(request: Any, **kwargs: Any) -> Any:
+        from demos.runner import start
+
+        return start(request, in_process=False, **kwargs)
+
+    return Services(load_kb, make_conversation, start_demo)
+
+
+class MsBApp(App):
+    TITLE = "Ms. B — a deep-learning tutor"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {MsBCommands}
+    AUTO_FOCUS = "ChatInput"
+    BINDINGS = [
+        Binding("escape", "stop_demo", "Stop demo"),
+        Binding("f1", "send('/help')", "Help"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("pageup", "scroll_chat(-1)", "Scroll up", show=False),
+        Binding("pagedown", "scroll_chat(1)", "Scroll down", show=False),
+    ]
+
+    def __init__(self, *, resume: bool = False, data_dir: Path | str | None = None, device: str | None = None,
+                 lang: str | None = None, services: Services | None = None,
+                 typing_seconds: float = TYPING_SECONDS) -> None:
+        super().__init__()
+        self.resume = resume
+        self.data_dir = resolve_data_dir(data_dir)
+        self.lang = lang if lang in ("en", "zh") else None
+        self.device_request = device
+        self.services = services or real_services(self.lang)
+        self.typing_seconds = typing_seconds
+        self.timings: dict[str, float] = {}  # launch milestones (perf_counter), read by bench/tui.py
+        self.sub_title = f"device: {device or 'auto'}"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield ChatPane(self.services, Transcript(self.data_dir), lang=self.lang, device=self.device_request,
+                       typing_seconds=self.typing_seconds)
+        yield Footer()
+
+    # What the rest of the app (palette, tests, benchmarks) reads of the chat.
+    @property
+    def pane(self) -> ChatPane:
+        return self.query_one(ChatPane)
+
+    @property
+    def chat(self) -> ChatView:
+        return self.pane.chat
+
+    @property
+    def status(self) -> StatusLine:
+        return self.pane.status
+
+    @property
+    def conv(self) -> Any:
+        return self.pane.conv
+
+    @property
+    def kb(self) -> Any:
+        return self.pane.kb
+
+    @property
+    def transcript(self) -> Transcript:
+        return self.pane.transcript
+
+    @property
+    def demo_running(self) -> bool:
+        return self.pane.demo_running
+
+    @property
+    def demos(self) -> list:
+        from demos.core import all_demos
+
+        return all_demos()
+
+    def current_lang(self) -> str:
+        return self.pane.current_lang()
+
+    def on_mount(self) -> None:
+        self.timings["mounted"] = time.perf_counter()
+        pane = self.pane
+        loaded = self._resume(pane) if self.resume else None
+        if loaded is None:
+            pane.greet()
+        pane.start_loading(loaded)
+
+    def _resume(self, pane: ChatPane) -> Any:
+        pane.transcript, loaded = Transcript.resume(self.data_dir)
+        if loaded.skipped:
+            self.notify(f"Skipped {loaded.skipped} damaged line(s) in {pane.transcript.path}.",
+                        severity="warning", markup=False)
+        if pane.transcript.path is None:
+            self.notify("No earlier conversation to resume; starting a new one.", markup=False)
+            return None
+        pane.replay(loaded)
+        return loaded
+
+    def on_demo_panel_started(self, message: Any) -> None:
+        device = getattr(message.panel.handle, "device", "")
+        if device:
+            self.sub_title = f"device: {device}"
+
+    # ------------------------------------------------------------------ actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop_demo":
+            return True if self.demo_running else None  # shown dimmed while nothing runs
+        return True
+
+    def on_key(self, event: events.Key) -> None:
+        """Typing while a message or a button has focus goes to the input, as in any chat."""
+        prompt = self.query_one(ChatInput)
+        if event.is_printable and event.character and not isinstance(self.focused, Input) \
+                and event.key not in self.screen.active_bindings:
+            event.stop()
+            prompt.focus()
+            prompt.insert_text_at_cursor(event.character)
+
+    def submit_line(self, line: str) -> None:
+        self.pane.submit_line(line)
+
+    def prefill(self, line: str) -> None:
+        prompt = self.query_one(ChatInput)
+        prompt.value = line
+        prompt.cursor_position = len(line)
+        prompt.focus()
+
+    def action_stop_demo(self) -> None:
+        self.pane.stop_demos()
+
+    def action_send(self, line: str) -> None:
+        self.submit_line(line)
+
+    def action_scroll_chat(self, direction: int) -> None:
+        if direction < 0:
+            self.chat.scroll_page_up()
+        else:
+            self.chat.scroll_page_down()
+
+
+__all__ = ["MsBApp", "Services"]

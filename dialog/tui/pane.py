@@ -1,0 +1,310 @@
+"""The chat: it owns the thread of messages, the input, the answering worker and the demo panels.
+
+Slow work runs in Textual workers and comes back through their own state events: loading the
+knowledge base, warming up the model, answering (one line at a time, in the order typed), running
+demos. The session (engine + transcript) is touched only from the answering worker or, between
+answers, from the UI thread — never from two threads at once.
+"""
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Callable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input
+from textual.worker import Worker, WorkerState
+
+from dialog.actions import Clear, Quit, Save, StartDemo, StopDemo
+from dialog.reply import Reply
+from dialog.session import Session
+from dialog.transcript import Transcript
+from dialog.tui import lines
+from dialog.tui.chat import ChatView, StatusLine
+from dialog.tui.demo_panel import DemoPanel
+from dialog.tui.messages import BotMessage, NoteMessage, UserMessage
+from dialog.tui.prompt import ChatInput
+from dialog.tui.runtime import prime, settle_gc
+
+
+@dataclass
+class Services:
+    """What the pane is wired to: the real loaders and runner, or fakes in tests."""
+
+    load_kb: Callable[[], Any]
+    make_conversation: Callable[[Any], Any]
+    start_demo: Callable[..., Any]
+    warm_up: bool = True
+    settle_gc: bool = True  # off in tests: many apps share one process there
+
+
+@dataclass
+class Pending:
+    """A line Ms. B owes an answer to, and the bubble the answer goes in."""
+
+    job: Callable[[Session], Reply]
+    bubble: BotMessage | None  # None: the engine hears of something, nothing new is shown
+
+
+class ChatPane(Vertical):
+    def __init__(self, services: Services, transcript: Transcript, *, lang: str | None, device: str | None,
+                 typing_seconds: float) -> None:
+        super().__init__(id="pane")
+        self.services = services
+        self.transcript = transcript
+        self.lang = lang
+        self.device = device
+        self.typing_seconds = typing_seconds
+        self.session: Session | None = None
+        self.kb: Any = None
+        self.panels: list[DemoPanel] = []
+        self._jobs: deque[Pending] = deque()
+        self._current: Pending | None = None  # the line being answered
+        self._kb_error: str | None = None
+        self._transcript_warned = False
+        self.timings: dict[str, float] = {}
+
+    def compose(self) -> ComposeResult:
+        yield ChatView(id="chat")
+        yield StatusLine(id="status")
+        yield ChatInput(placeholder="Ask Ms. B… (/help for commands, ctrl+p for the palette)", id="prompt",
+                        select_on_focus=False)  # coming back to a half-typed line must not select it
+
+    @property
+    def chat(self) -> ChatView:
+        return self.query_one(ChatView)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    @property
+    def conv(self) -> Any:
+        return self.session.conv if self.session else None
+
+    @property
+    def demo_running(self) -> bool:
+        return any(p.running for p in self.panels)
+
+    def current_lang(self) -> str:
+        return self.session.lang if self.session else (self.lang or "en")
+
+    # ------------------------------------------------------------------ start-up
+
+    def greet(self) -> None:
+        bubble = BotMessage()
+        self.chat.mount(bubble)
+        bubble.show(Reply("smalltalk", lines.greeting(self.lang or "en"), self.lang or "en"), 0)
+
+    def replay(self, loaded: Any) -> None:
+        self.chat.replay(loaded.turns)
+        self.chat.mount(NoteMessage(f"Resumed the conversation of {self.transcript.path.name} "
+                                    f"({len(loaded.turns)} turns)."))
+        self.chat.anchor()
+
+    def start_loading(self, resumed: Any = None) -> None:
+        self.status.show(lines.status(self.current_lang(), "loading"), busy=True)
+        self._load(resumed)
+
+    @work(thread=True, exclusive=True, group="load", name="load", exit_on_error=False)
+    def _load(self, resumed: Any) -> Session:
+        kb = self.services.load_kb()
+        self.kb = kb
+        session = Session(self.services.make_conversation(kb), self.transcript)
+        if resumed is not None:
+            session.resume(resumed)
+        return session
+
+    @work(thread=True, exclusive=True, group="warm", name="warm", exit_on_error=False)
+    def _warm(self) -> bool:
+        # Load the Chinese word segmenter now, while nothing else competes for the interpreter.
+        prime(self.kb)
+        self.kb.warm_up()
+        prime(self.kb)  # the first dense query pays the model's first forward pass
+        if self.services.settle_gc:
+            settle_gc()
+        return bool(getattr(self.kb, "dense_ready", True))
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        worker, state = event.worker, event.state
+        handler = {"load": self._loaded, "warm": self._warmed, "answer": self._answered}.get(worker.name)
+        if handler is not None and state in (WorkerState.SUCCESS, WorkerState.ERROR):
+            event.stop()
+            handler(worker)
+
+    def _loaded(self, worker: Worker) -> None:
+        if worker.state == WorkerState.ERROR:
+            self._kb_error = str(worker.error)
+            self.status.show(lines.status(self.current_lang(), "failed"))
+            self.app.notify(self._kb_error, title="Knowledge base", severity="error", timeout=30, markup=False)
+        else:
+            self.session = worker.result
+            self.timings["knowledge_loaded"] = time.perf_counter()
+            if self.services.warm_up and hasattr(self.kb, "warm_up"):
+                self.status.show(lines.status(self.current_lang(), "warming"), busy=True)
+                self._warm()
+            else:
+                self.status.show(lines.status(self.current_lang(), "ready"))
+        self._pump()
+
+    def _warmed(self, worker: Worker) -> None:
+        self.timings["warm"] = time.perf_counter()
+        if worker.state == WorkerState.ERROR:
+            self.app.notify(f"Searching by keywords only: {worker.error}", severity="warning", markup=False)
+            self.status.show(lines.status(self.current_lang(), "keywords"))
+        else:
+            self.status.show(lines.status(self.current_lang(), "ready" if worker.result else "keywords"))
+
+    # ------------------------------------------------------------------ talking
+
+    @on(Input.Submitted, "#prompt")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.submit_line(event.value)
+
+    def submit_line(self, line: str) -> None:
+        """Show Mr. A's line and have Ms. B answer it, in order (queued while she is still loading)."""
+        if not line.strip():
+            return
+        self.query_one(ChatInput).remember(line)
+        self.chat.mount(UserMessage(line))
+        self.ask(lambda session: session.respond(line))
+
+    def ask(self, job: Callable[[Session], Reply]) -> BotMessage:
+        bubble = BotMessage()
+        self.chat.mount(bubble)
+        self.chat.anchor()
+        self._jobs.append(Pending(job, bubble))
+        self._pump()
+        return bubble
+
+    def _pump(self) -> None:
+        """Answer queued lines one at a time (the engine takes one caller at a time), in order."""
+        if self._kb_error is not None:
+            while self._jobs:
+                bubble = self._jobs.popleft().bubble
+                if bubble is not None:
+                    bubble.show(Reply("error", "I can't answer: my knowledge base failed to load (see the notice).",
+                                      "en"), 0)
+            return
+        if self.session is None:
+            for pending in self._jobs:
+                if pending.bubble is not None:
+                    pending.bubble.wait_with(lines.loading(self.lang or "en"))
+            return
+        if self._current is not None or not self._jobs:
+            return
+        self._current = self._jobs.popleft()
+        self._answer(self._current)
+
+    @work(thread=True, group="answer", name="answer", exit_on_error=False)
+    def _answer(self, pending: Pending) -> tuple[Pending, Reply, float]:
+        start = time.perf_counter()
+        return pending, pending.job(self.session), time.perf_counter() - start
+
+    def _answered(self, worker: Worker) -> None:
+        pending, self._current = self._current, None
+        if worker.state == WorkerState.ERROR:  # the session promises a reply; a bug still must not freeze the chat
+            failure: str | None = f"{type(worker.error).__name__}: {worker.error}"
+            reply = Reply("error", "Sorry — something went wrong on my side (see the notice). Ask me again, "
+                                   "or something else.", self.current_lang())
+        else:
+            _, reply, _ = worker.result
+            failure, self.session.failure = self.session.failure, None
+        if failure:
+            self.app.notify(failure, title="Ms. B could not answer", severity="error", markup=False)
+        self.timings.setdefault("first_reply", time.perf_counter())
+        self._warn_if_unsaved()
+        if pending is not None and pending.bubble is not None:
+            self._show(pending.bubble, reply)
+        self._pump()
+
+    def _show(self, bubble: BotMessage, reply: Reply) -> None:
+        action = reply.action
+        if isinstance(action, Clear):
+            self.run_worker(self._clear(bubble, reply), group="clear")
+            return
+        bubble.show(reply, self.typing_seconds)
+        handler = ACTIONS.get(type(action))
+        if handler is not None:
+            handler(self, action, reply)
+
+    async def _clear(self, bubble: BotMessage, reply: Reply) -> None:
+        await self.chat.clear(keep=[p for p in self.panels if p.running])
+        self.panels = [p for p in self.panels if p.running]
+        self.session.clear()
+        fresh = BotMessage()
+        await self.chat.mount(fresh)
+        fresh.show(reply, self.typing_seconds)
+
+    def _warn_if_unsaved(self) -> None:
+        if self.transcript.error and not self._transcript_warned:
+            self._transcript_warned = True
+            self.app.notify(f"The transcript cannot be written ({self.transcript.error}); the chat goes on unsaved.",
+                            severity="warning", markup=False)
+
+    # ------------------------------------------------------------------ actions
+
+    def start_demo(self, action: StartDemo, reply: Reply) -> None:
+        device = action.device or self.device
+        start = partial(self.services.start_demo, action.request, device=device, lang=reply.lang)
+        title = action.request.demo.title.get(reply.lang) or action.request.demo.title.get("en") or action.demo
+        panel = DemoPanel(action.demo, title, start, lang=reply.lang)
+        self.panels.append(panel)
+        self.session.demo_started(action.demo)
+        self.chat.mount(panel)
+        self.chat.anchor()
+        self.app.refresh_bindings()
+
+    def stop_demos(self, *_: Any) -> None:
+        for panel in self.panels:
+            if panel.running:
+                panel.cancel()
+
+    def save(self, action: Save, reply: Reply) -> None:
+        ok, what = self.session.save(action.path)
+        if ok:
+            self.app.notify(f"Saved the conversation to {what}", title="Saved", markup=False)
+        else:
+            self.app.notify(what, title="Not saved", severity="error", markup=False)
+
+    def quit(self, *_: Any) -> None:
+        self.set_timer(0.3, self.app.exit)
+
+    @on(DemoPanel.Ended)
+    def _demo_ended(self, message: DemoPanel.Ended) -> None:
+        self.app.refresh_bindings()
+        outcome = message.outcome
+        if outcome.status == "stopped":
+            note = lines.stopped(message.panel.lang, message.panel.title)
+            self.chat.mount(NoteMessage(note))
+            self.chat.anchor()
+            self._jobs.append(Pending(lambda session: _noted(session, outcome, note), None))
+            self._pump()
+            return
+        if outcome.status == "failed":
+            self.app.notify(outcome.message, title="The demo failed", severity="error", markup=False)
+        self.ask(lambda session: session.demo_ended(outcome))
+
+    @on(BotMessage.DemoRequested)
+    def _demo_requested(self, message: BotMessage.DemoRequested) -> None:
+        self.submit_line(f"/demo {message.demo_id}")
+
+
+def _noted(session: Session, outcome: Any, note: str) -> Reply:
+    """A stopped demo: the engine hears of it; the chat shows the note, not another bubble."""
+    session.note(note)
+    return session.conv.demos.ended(outcome)
+
+
+ACTIONS: dict[type, Callable[[ChatPane, Any, Reply], None]] = {
+    StartDemo: ChatPane.start_demo,
+    StopDemo: ChatPane.stop_demos,
+    Save: ChatPane.save,
+    Quit: ChatPane.quit,
+}

@@ -1,0 +1,203 @@
+"""A demo's figures as text, once for every front end: plots (plotext), digit strips, legends, numbers.
+
+`draw_plot` puts a Plot on any plotext-like object (the plotext module for the terminal, a
+textual-plotext widget's `plt` in the app), so both front ends draw the same picture; `format_metric`
+is the one way a number is written, in the panel, the terminal and the JSON-free summaries alike.
+"""
+from __future__ import annotations
+
+import unicodedata
+from typing import Any
+
+from rich.color import Color, ColorParseError
+from rich.text import Text as RichText
+
+from demos.core import Images, Plot
+
+PLOT_HEIGHT = 18
+# Lines drawn over a plot (separating lines): red first, over the blue and green classes.
+LINE_COLORS = ("red", "magenta", "orange", "cyan")
+# plotext colour names that are not also Rich's
+RICH_COLORS = {"orange": "dark_orange", "gray": "grey50", "grey": "grey50"}
+IMAGE_GAP = 2  # columns between two images of a strip
+MAX_PLOT_WIDTH = 100
+GROUP_PLOT_WIDTH = 38  # a grouped plot's columns: narrower, and the axis labels crowd out the points
+# Grayscale from paper to ink; each pixel is two characters wide because a terminal cell is
+# about twice as tall as it is wide, so an 8×8 digit comes out roughly square.
+SHADES = " ░▒▓█"
+LABELS = {
+    "en": {"result": "Result", "metric": "metric", "value": "value", "stopped": "stopped",
+           "error": "error"},
+    "zh": {"result": "结果", "metric": "指标", "value": "数值", "stopped": "已停止", "error": "出错"},
+}
+
+
+def narrow(text: str) -> bool:
+    """True when every character takes one cell. plotext counts characters, the terminal
+    draws Chinese two cells wide, so wide text inside a plot pushes its frame out of line."""
+    return all(unicodedata.east_asian_width(ch) not in ("W", "F") for ch in text)
+
+
+def draw_plot(plt: Any, plot: Plot, *, legend: bool = True, title: bool = True, wide_labels: bool = True) -> None:
+    """Draw a Plot on a cleared plotext figure (series in their colours, lines on top, limits).
+
+    plotext draws its legend over the top-left corner of the data; with legend=False the
+    caller shows `legend_text(plot)` beside the plot instead. With title=False the caller
+    captions the plot itself (plotext drops a title wider than the plot); wide_labels=False
+    leaves out axis names in wide (Chinese) characters, which would bend a plot's frame.
+    Title and axis names are always set, so a figure redrawn in place loses the old ones.
+    """
+    for s in plot.series:
+        style: dict[str, Any] = {"label": s.label if legend else None}
+        if s.color:
+            style["color"] = s.color
+        if s.marker:
+            style["marker"] = s.marker
+        draw = plt.scatter if plot.kind == "scatter" else plt.plot
+        draw(list(s.x), list(s.y), **style)
+    for i, ((x0, y0), (x1, y1), label) in enumerate(plot.lines):
+        # Two points joined: plotext draws a straight segment, e.g. a decision boundary.
+        plt.plot([x0, x1], [y0, y1], color=LINE_COLORS[i % len(LINE_COLORS)],
+                 label=(label or None) if legend else None)
+    if plot.x_lim:
+        plt.xlim(*plot.x_lim)
+    if plot.y_lim:
+        plt.ylim(*plot.y_lim)
+    plt.title(plot.title if title else "")
+    plt.xlabel(plot.x_label if wide_labels or narrow(plot.x_label) else "")
+    plt.ylabel(plot.y_label if wide_labels or narrow(plot.y_label) else "")
+
+
+def legend_text(plot: Plot) -> RichText:
+    """The key to a plot, the same in every front end: each series' marker in its colour, then its label,
+    then the lines drawn over it; the mark stays with its label when the key wraps."""
+    out = RichText()
+    entries = [(s.label, s.marker if len(s.marker) == 1 else ("●" if plot.kind == "scatter" else "━"),
+                rich_style(s.color)) for s in plot.series if s.label]
+    entries += [(label, "━", LINE_COLORS[i % len(LINE_COLORS)]) for i, (_, _, label) in enumerate(plot.lines) if label]
+    for i, (label, mark, style) in enumerate(entries):
+        if i:
+            out.append("  ")
+        out.append(mark, style=style)
+        out.append(f"\u00a0{label}")  # a no-break space: the mark is never left alone at a line's end
+    return out
+
+
+def caption(plot: Plot) -> RichText:
+    """Title, key, and any axis name too wide to sit inside the plot (Chinese ones)."""
+    parts = [RichText(plot.title, style="bold")] if plot.title else []
+    key = legend_text(plot)
+    if key.plain:
+        parts.append(key)
+    axes = [f"{axis}: {label}" for axis, label in (("→", plot.x_label), ("↑", plot.y_label))
+            if label and not narrow(label)]
+    if axes:
+        parts.append(RichText("  ".join(axes), style="italic"))
+    return RichText("\n").join(parts)
+
+
+def rich_style(color: str) -> str:
+    """The Rich style for a plotext colour name ("blue", "orange", "red+" for bright); "" if none."""
+    name = color.rstrip("+")
+    name = RICH_COLORS.get(name, ("bright_" + name) if color.endswith("+") else name)
+    try:
+        Color.parse(name)
+    except ColorParseError:
+        return ""
+    return name
+
+
+def plot_text(plot: Plot, width: int, height: int = PLOT_HEIGHT) -> RichText:
+    import plotext as plt
+
+    if plot.kind == "scatter":
+        # Keep a scatter plot's data roughly square on screen (see SHADES on cell shape).
+        width = min(width, int(height * 2.6) + 12)
+    plt.clf()
+    plt.theme("clear")
+    plt.plotsize(width, height)
+    draw_plot(plt, plot, legend=False)
+    text = RichText.from_ansi(plt.build())
+    text.rstrip()
+    return RichText("\n").join([text, legend_text(plot)])
+
+
+def images_text(images: Images, width: int) -> RichText:
+    """The images' title, then the images side by side, as many per row as fit."""
+    out = RichText(images.title + "\n", style="bold")
+    if images.pixels:
+        out.append_text(render_images(images, per_row=per_row_for(images, width)))
+    return out
+
+
+def _shade(value: float) -> str:
+    v = min(1.0, max(0.0, float(value)))
+    return SHADES[int(round(v * (len(SHADES) - 1)))]
+
+
+def image_width(images: Images) -> int:
+    """Columns one image (or its caption) takes: two per pixel."""
+    pixels = max((2 * len(r) for img in images.pixels for r in img), default=0)
+    captions = max((len(c) for c in images.captions), default=0)
+    return max(pixels, captions)
+
+
+def per_row_for(images: Images, width: int) -> int:
+    """How many images fit side by side in `width` columns (at least one)."""
+    each = image_width(images)
+    if each <= 0:
+        return max(1, len(images.pixels))
+    return max(1, min(len(images.pixels), (width + IMAGE_GAP) // (each + IMAGE_GAP)))
+
+
+def render_images(images: Images, *, per_row: int = 8) -> RichText:
+    """Grayscale images drawn with shade blocks, two cells per pixel so pixels look square,
+    with each image's caption under it. Ink is the text colour, readable on light and dark."""
+    out = RichText()
+    count = len(images.pixels)
+    width = image_width(images)
+    gap = " " * IMAGE_GAP
+    for start in range(0, count, per_row):
+        group = range(start, min(count, start + per_row))
+        height = max((len(images.pixels[i]) for i in group), default=0)
+        if start:
+            out.append("\n\n")
+        for row in range(height):
+            for n, i in enumerate(group):
+                if n:
+                    out.append(gap)
+                rows = images.pixels[i]
+                cells = rows[row] if row < len(rows) else ()
+                for v in cells:
+                    out.append(_shade(v) * 2)
+                out.append(" " * (width - 2 * len(cells)))
+            out.append("\n")
+        for n, i in enumerate(group):
+            if n:
+                out.append(gap)
+            caption = images.captions[i] if i < len(images.captions) else ""
+            out.append(caption[:width].ljust(width))
+    return out
+
+
+def format_metric(name: str, value: Any) -> str:
+    """The one way a number is written wherever a person reads it: accuracies as percentages,
+    seconds with their unit, throughputs with thousands separators, the rest to four digits."""
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, float):
+        if "accuracy" in name and 0.0 <= value <= 1.0:
+            return f"{value:.1%}"
+        if "seconds" in name:
+            return f"{value:.3g} s"
+        return f"{value:.4g}"
+    if isinstance(value, int):
+        return f"{value:,}" if "per_second" in name else str(value)
+    return str(value)
+
+
+def metrics_line(metrics: dict[str, Any], limit: int | None = None) -> str:
+    """"loss 0.312 · accuracy 97.3 %": the numbers of a progress report or a result, on one line."""
+    parts = [f"{k.replace('_', ' ')} {format_metric(k, v)}" for k, v in metrics.items()
+             if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return " · ".join(parts[:limit])
