@@ -84,6 +84,7 @@ def examples_key(path: Path = EXAMPLES_FILE) -> str:
 # ---------------------------------------------------------------- features
 
 _GRAMS = re.compile(r"[a-z0-9']+|[\u3400-\u9fff]|[?？!！]")
+_QUESTION = re.compile(r"[?？]\s*$|[吗呢]\s*[?？]?\s*$")
 
 
 def lexical_features(texts: Sequence[str]) -> np.ndarray:
@@ -206,20 +207,38 @@ class ActClassifier:
     def _cached(self, name: str) -> Path:
         return cache.cache_dir() / f"acts-{name}.npz"
 
+    def _cue_data(self) -> dict:
+        if not hasattr(self, "_raw_cues"):
+            self._raw_cues = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
+        return self._raw_cues
+
     def cues(self, lang: str) -> frozenset[str]:
         """Words that say what a line does rather than what it is about, tokenised as the knowledge base does."""
         if not hasattr(self, "_cues"):
             from knowledge.tokenize import tokens
 
-            raw = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
+            raw = self._cue_data()
             self._cues = {lang_: frozenset(w for word in str(raw.get(lang_, "")).split() for w in tokens(word, lang_))
                           for lang_ in ("en", "zh")}
         return self._cues["zh" if lang == "zh" else "en"]
 
+    def asks_to_watch(self, text: str) -> bool:
+        """Whether the line holds a phrase that asks to see something run ("show me", "演示")."""
+        low = text.lower()
+        raw = self._cue_data()
+        return any(p in low for p in (*raw.get("demo_en", ()), *raw.get("demo_zh", ())))
+
     def classify(self, text: str) -> Act:
+        """The act, with two checks the examples can't teach well: a line asking something is not a "yes",
+        "thanks" or greeting, and a "show me" inside another act makes it a demo request."""
         probs = self.probabilities(text)
         best = int(np.argmax(probs))
-        return Act(ACTS[best], float(probs[best]))
+        act = Act(ACTS[best], float(probs[best]))
+        if act.name in ("yes", "no", "thanks", "greet", "bye") and _QUESTION.search(text):
+            return Act("question", act.confidence)
+        if act.name in ("more", "next", "yes", "example") and self.asks_to_watch(text):
+            return Act("demo", act.confidence)
+        return act
 
     def probabilities(self, text: str) -> np.ndarray:
         model = self.kb.model

@@ -48,6 +48,22 @@ def next_part(entry: Entry, said: Iterable[str]) -> str | None:
     return next((p for p in MORE_ORDER if p not in done and text_of(entry, p, "en")), None)
 
 
+def best_part(entry: Entry, words: Iterable[str], lang: str, said: Iterable[str]) -> str | None:
+    """The part of an entry that speaks to these words most ("which of these beat humans?" → the part naming
+    Go), preferring what was not said yet; None when no part shares a word with them."""
+    from knowledge.tokenize import tokens
+
+    wanted = set(words)
+    done = set(said)
+    scored = []
+    for part in (*MORE_ORDER, *FACTS):
+        text = text_of(entry, part, lang)
+        if text:
+            scored.append((len(wanted & set(tokens(text, lang))), part not in done, -len(scored), part))
+    best = max(scored, default=None)
+    return best[3] if best and best[0] > 0 else None
+
+
 def sources(kb: Knows, entry: Entry, lang: str) -> tuple[Source, ...]:
     passage = kb.best_passage(entry, lang)
     out = []
@@ -71,14 +87,17 @@ def citation(found: tuple[Source, ...], lang: str) -> str:
 
 
 def quote(kb: Knows, entry: Entry, lang: str) -> str:
-    """The passage an entry relies on, quoted, with where it stands ("source?")."""
+    """Where an entry's words come from ("source?"): the document and section, and the passage. In English
+    only the passage's opening is quoted: the documents are Chinese, and the reply must stay readable."""
     passage = kb.best_passage(entry, lang)
     if passage is None:
         return pick(lang, "This one is my own summary; no single passage says it.", "这是我自己的总结，没有某一段原文直接这么说。")
     label = section_label(passage.section, lang)
     title = kb.documents[passage.document].display_title(lang)
-    lead = pick(lang, "Here's the passage I rely on (the documents are in Chinese):", "这是我依据的原文段落：")
-    return f"{lead}\n\n> {clip(passage.text, QUOTE_CHARS)}\n\n*— {title}, {label}*"
+    if lang == "zh":
+        return f"这是我依据的原文段落，出自《{title}》「{label}」：\n\n> {clip(passage.text, QUOTE_CHARS)}"
+    return (f"It comes from *{title}*, in the section “{label}”. The documents are in Chinese; the passage "
+            f"begins:\n\n> {clip(passage.text, 40)}\n\n(`/sources` shows more of it.)")
 
 
 def spent(entry: Entry, part: str, lang: str) -> str:

@@ -76,14 +76,20 @@ class DemoTalk:
         """"show me", "能跑给我看吗": the demo named, else the topic's, else the one offered, else ask which."""
         named = demo_mentioned(text, self.all)
         entry = self.conv.named_topic(text, lang) if named is None else None
-        current = self.conv.current()
-        demo = (named or (entry.demo if entry else None) or self.state.offered_demo
-                or (current.demo if current else None))
+        demo = named or (entry.demo if entry else None) or self.state.offered_demo or self._nearest(self.conv.current())
         if demo is None:
             lines = "\n".join(f"- **{d.title[lang]}** — `/demo {d.id}`" for d in self.all)
             self.state.last = Said(None, "persona:which_demo")
             return Reply("smalltalk", f"{persona.line('which_demo', lang)}\n\n{lines}", lang)
         return self.request(demo, {}, lang)
+
+    def _nearest(self, entry: Any) -> str | None:
+        """The current topic's demo, else the demo of the closest related topic that has one."""
+        if entry is None:
+            return None
+        kb = self.conv.kb
+        return entry.demo or next((kb.entries[r].demo for r in entry.related if r in kb.entries and kb.entries[r].demo),
+                                  None)
 
     def request(self, demo_id: str, options: dict[str, Any], lang: str, *, device: str | None = None,
                 explicit: bool = False) -> Reply:

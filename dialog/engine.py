@@ -29,13 +29,18 @@ FOLLOW_UPS = ("more", *LAYERS)
 # A line "names" a topic when the best hit clears the threshold and holds at least this share of the
 # line's word weight: "why did deep learning take off now?" does; "why is that?" does not.
 NAMED_COVERAGE = 0.5
+# Below this probability an act gives way to the question a line with content words asks.
+ACT_CONFIDENCE = 0.5
 # Small talk must be clear-cut: "今天股市怎么样" looks like "how are you" but asks about the stock market.
 SMALLTALK_CONFIDENCE = 0.75
 # A short line ("那书呢？", "and the paper?") leans on the current topic and its related ones.
 CONTEXT_BONUS = 0.015
-SHORT_LINE = 4  # content words
-# A line retrieval declines is still answered from the current topic when it scores this close to it.
+SHORT_LINE = 2  # topic words: "那书呢？" has one, "what do better activation functions give you?" three
+# A line retrieval declines is still answered from the current topic when it scores this close to it
+# (and shares its words).
 CONTEXT_MARGIN = 0.03
+# Inside a topic, a part not said yet is preferred to the closest one when this close to it.
+PART_MARGIN = 0.01
 _CLAUSE = re.compile(r"[,，.。!！;；:：]+")
 
 
@@ -77,6 +82,11 @@ class Conversation:
         return self.route(act.name, text, lang, act.confidence)
 
     def route(self, act: str, text: str, lang: str, confidence: float = 1.0) -> Reply:
+        if act != "question" and confidence < ACT_CONFIDENCE and self.topic_words(text, lang):
+            act = "question"  # an unsure guess at an act, on a line with content of its own: take it as asked
+        if act == "question" and self.state.topic and not self.topic_words(text, lang):
+            entry = self.kb.entries[self.state.topic]  # "what's it called?": nothing but the thread to go on
+            return self._more_on(entry, text, lang, "")
         named = self.named_topic(text, lang) if act != "question" else None
         if named is not None and (act in FOLLOW_UPS or act == "source") and named.id != self.state.topic:
             act = "question"  # "why did deep learning take off now?" asks about a topic, not about the last reply
@@ -100,7 +110,7 @@ class Conversation:
         if act == "source":
             return self.source(lang, named)
         if act in FACTS:
-            return self.fact(act, lang, named)
+            return self.fact(act, lang, named, text)
         exclude = {self.state.topic} if act == "correction" and self.state.topic else set()
         return self.answer_question(text, lang, exclude)
 
@@ -122,7 +132,7 @@ class Conversation:
     def named_topic(self, text: str, lang: str) -> Entry | None:
         """The topic a line names in words of its own ("who invented *dropout*?"); None when its only content
         is what it asks ("who came up with it?", "那篇论文在哪里？"): then it is about the current topic."""
-        topic_words = [w for w in self.kb.words(text, lang) if w not in self.acts.cues(lang)]
+        topic_words = self.topic_words(text, lang)
         if not topic_words:
             return None
         hits = self._contextual(self.kb.search(text, lang, k=20), text, lang)
@@ -133,27 +143,36 @@ class Conversation:
         return None
 
     def answer_question(self, text: str, lang: str, exclude: set[str] = frozenset()) -> Reply:
-        hits = [h for h in self._contextual(self.kb.search(text, lang, k=60), text, lang)
+        hits = self.kb.search(text, lang, k=60)
+        hits = [h for h in (hits if exclude else self._contextual(hits, text, lang))
                 if h.entry is None or h.entry.id not in exclude]
         best = hits[0] if hits else None
         threshold = self.kb.threshold(lang)
         if best is not None and best.score >= threshold:
             if best.entry is None and best.passage is not None:
                 return self.passage_reply(best, lang)
-            return self.about(best.entry, lang, score=best.score)
+            return self.about(best.entry, lang, text, score=best.score)
         current = next((h for h in hits if h.entry is not None and h.entry.id == self.state.topic), None)
-        if current is not None and current.score >= threshold - CONTEXT_MARGIN:
-            return self.follow_up("more", lang, lead=persona.line("from_topic", lang, self._rng))
+        if current is not None and current.score >= threshold - CONTEXT_MARGIN and \
+                self.kb.coverage(self.topic_words(text, lang), lang, current.owner) >= NAMED_COVERAGE:
+            return self._more_on(current.entry, text, lang, persona.line("from_topic", lang, self._rng))
         return self.fallback(lang, best)
+
+    def topic_words(self, text: str, lang: str) -> list[str]:
+        """The line's words that say what it is about (not what it asks: "who", "paper", "show me"…)."""
+        return [w for w in self.kb.words(text, lang) if w not in self.acts.cues(lang)]
 
     def _contextual(self, hits: list[Hit], text: str, lang: str) -> list[Hit]:
         """Short lines lean on the thread: the current topic and its related ones rank a little higher."""
         topic = self.kb.entries.get(self.state.topic or "")
-        if topic is None or len(text.split()) > SHORT_LINE and lang == "en" or len(text) > 4 * SHORT_LINE and lang == "zh":
+        if topic is None or len(self.topic_words(text, lang)) > SHORT_LINE:
             return hits
         near = {topic.id, *topic.related}
-        boosted = [(h.score + CONTEXT_BONUS if h.entry and h.entry.id in near else h.score, h) for h in hits]
-        return [h if s == h.score else _rescored(h, s) for s, h in sorted(boosted, key=lambda p: (-p[0], p[1].owner))]
+        lifted = [h for h in hits[1:] if h.entry and h.entry.id in near and h.score + CONTEXT_BONUS > hits[0].score]
+        if not hits or not lifted:
+            return hits
+        best = max(lifted, key=lambda h: (h.score, h.owner))
+        return [_rescored(best, best.score + CONTEXT_BONUS)] + [h for h in hits if h is not best]
 
     def passage_reply(self, hit: Hit, lang: str) -> Reply:
         """An answer from the user's own document: quoted, since the words are theirs, not Ms. B's."""
@@ -167,12 +186,30 @@ class Conversation:
         return Reply("answer", text, lang, sources=(Source(p.document, p.section, content.clip(p.text), name),),
                      score=hit.score)
 
-    def about(self, entry: Entry, lang: str, *, score: float = 1.0) -> Reply:
-        """A question about `entry`: its answer, or, when that was said already, what's new on it."""
+    def about(self, entry: Entry, lang: str, text: str = "", *, score: float = 1.0) -> Reply:
+        """A question about `entry`: its answer, or, when that was said already, the part that speaks to it."""
         if self.state.has_said(entry.id, "answer"):
             self.state.enter(entry.id)
-            return self.follow_up("more", lang, lead=persona.line("again", lang, self._rng))
+            return self._more_on(entry, text, lang, persona.line("again", lang, self._rng))
         return self.part_reply(entry, "answer", lang, score=score)
+
+    def _more_on(self, entry: Entry, text: str, lang: str, lead: str) -> Reply:
+        """A question within a topic already talked about: the part whose words answer it (closest paragraph by
+        the model, an unsaid part preferred when nearly as close), else what comes next."""
+        said = self.state.said.get(entry.id, [])
+        ranked = self.kb.parts_ranked(text, lang, entry) if text else []
+        if ranked:
+            best = ranked[0][2]
+            fresh = next(((p, para, sim) for p, para, sim in ranked if p not in said and sim >= best - PART_MARGIN), None)
+            if fresh is not None:
+                return self.part_reply(entry, fresh[0], lang)
+            part, para, _ = ranked[0]
+            self.state.enter(entry.id)
+            self.state.last = Said(entry.id, part)
+            return Reply("answer", f"{persona.line('as_said', lang, self._rng)}\n\n{para}", lang, topic=entry.id,
+                         sources=content.sources(self.kb, entry, lang), score=1.0)
+        self.state.enter(entry.id)
+        return self.follow_up("more", lang, lead=lead)
 
     def fallback(self, lang: str, best: Hit | None = None) -> Reply:
         picks = [self.kb.entries[i] for i in ("what-deep-means", "what-is-learning", "coordinate-change",
@@ -187,8 +224,8 @@ class Conversation:
     def _thanks_question(self, text: str, lang: str) -> Reply:
         parts = _CLAUSE.split(text, maxsplit=1)
         rest = parts[1].strip() if len(parts) > 1 else ""
-        if not rest:
-            return self.say("thanks", lang)
+        if not rest or self.acts.classify(parts[0]).name != "thanks":
+            return self.answer_question(text, lang)  # no thanks before it after all: a question
         act = self.acts.classify(rest).name
         inner = self.route(act if act not in ("thanks", "thanks_question") else "question", rest, lang)
         return _with_lead(inner, persona.line("welcome", lang, self._rng))
@@ -212,14 +249,20 @@ class Conversation:
             return self._spent(entry, kind, lang)
         return self.part_reply(entry, part, lang, lead=lead)
 
-    def fact(self, facet: str, lang: str, named: Entry | None = None) -> Reply:
+    def fact(self, facet: str, lang: str, named: Entry | None = None, text: str = "") -> Reply:
+        """"Who came up with it?", "which paper?", "where can I read it?", "when?" — of the topic named, or
+        the current one. A line that names a topic without that fact is answered as the question it is."""
         entry = self.current(named)
         if entry is None:
-            return self.say("no_topic", lang)
+            return self.answer_question(text, lang) if text else self.say("no_topic", lang)
         # Asked where to read a paper the documents name but give no link for (or the reverse): the other helps.
         for part in (facet, {"link": "paper", "paper": "link"}.get(facet, "")):
             if part in entry.facts:
                 return self.part_reply(entry, part, lang)
+        if named is not None and text:
+            return self.answer_question(text, lang)
+        if text and self.topic_words(text, lang):  # "它要收费吗？": asked of the topic, not a fact it lacks
+            return self._more_on(entry, text, lang, "")
         self.state.enter(entry.id)
         return Reply("answer", content.spent(entry, facet, lang), lang, topic=entry.id, score=1.0)
 
@@ -245,6 +288,8 @@ class Conversation:
     def part_reply(self, entry: Entry, part: str, lang: str, *, lead: str = "", score: float = 1.0,
                    mark: bool = True, offer: bool = True) -> Reply:
         """One part of an entry as a reply: the answer carries the citation line and the demo offer."""
+        if mark:
+            self.state.enter(entry.id)  # first: entering a topic withdraws the last topic's offer, not this one
         sources = content.sources(self.kb, entry, lang)
         body = content.quote(self.kb, entry, lang) if part == "source" else content.text_of(entry, part, lang) or ""
         parts = [lead, body] if lead else [body]
@@ -254,7 +299,6 @@ class Conversation:
         if offer_line:
             parts.append(offer_line)
         if mark:
-            self.state.enter(entry.id)
             self.state.mark(entry.id, part)
             self.state.last = Said(entry.id, part)
         return Reply("answer", "\n\n".join(p for p in parts if p), lang, topic=entry.id, sources=sources,

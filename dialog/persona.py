@@ -56,6 +56,10 @@ LINES: dict[str, dict[str, list[str]]] = {
         "en": ["We covered that a moment ago, so here's something new on it."],
         "zh": ["这个我们刚聊过，那我换个角度再补充一点。"],
     },
+    "as_said": {
+        "en": ["That's the part I told you about:"],
+        "zh": ["就是我刚才说的这一点："],
+    },
     "from_topic": {
         "en": ["Staying with what we were talking about:"],
         "zh": ["接着我们刚才聊的说："],

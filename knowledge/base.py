@@ -113,6 +113,7 @@ class KnowledgeBase:
         self._warm_lock = threading.Lock()
         self._passage_of: dict[str, Passage | None] = {}
         self._query_memo: dict[str, np.ndarray] = {}
+        self._paragraphs: dict[tuple[str, str], tuple[list[tuple[str, str]], np.ndarray]] = {}
 
     # ------------------------------------------------------------------ loading
 
@@ -156,6 +157,28 @@ class KnowledgeBase:
 
     def dense_texts(self) -> list[str]:
         return [self.units[i].dense_text for i in self._dense_units]
+
+    def shipped_texts(self) -> list[str]:
+        """Every text whose vector ships: the search units, and each paragraph of every entry's parts."""
+        return self.dense_texts() + [t for e in self.entries.values() for lang in LANGS
+                                     for _, t in paragraphs(e, lang)]
+
+    def parts_ranked(self, query: str, lang: str, entry: Entry) -> list[tuple[str, str, float]]:
+        """(part, paragraph, similarity) for the entry's own paragraphs in `lang`, closest to the query first;
+        [] before the model is ready. How a question inside a topic finds the part that answers it."""
+        if self._dense is None or self._embedder is None or not query.strip():
+            return []
+        key = (entry.id, lang)
+        if key not in self._paragraphs:
+            found = paragraphs(entry, lang)
+            vecs = vectors_for([t for _, t in found], self._embedder)
+            self._paragraphs[key] = (found, vecs)
+        found, vecs = self._paragraphs[key]
+        if not found:
+            return []
+        sims = vecs @ self.embed_queries([query])[0]
+        order = sorted(range(len(found)), key=lambda i: (-float(sims[i]), i))
+        return [(found[i][0], found[i][1], float(sims[i])) for i in order]
 
     def warm_up(self, embedder: Embedder | str | None = None, notice: Notice | None = None,
                 progress: Progress | None = None) -> None:
@@ -287,6 +310,23 @@ class KnowledgeBase:
 def _bigrams(text: str) -> set[str]:
     chars = [c for c in text if not c.isspace()]
     return {a + b for a, b in zip(chars, chars[1:])}
+
+
+def paragraphs(entry: Entry, lang: str) -> list[tuple[str, str]]:
+    """(part, paragraph) for an entry's answer, follow-ups and facts; each item of a list on its own, as a
+    question often asks about one ("which of these beat humans?")."""
+    out = []
+    texts = [("answer", entry.answer[lang]), *((k, v[lang]) for k, v in entry.layers.items()),
+             *((k, v[lang]) for k, v in entry.facts.items())]
+    for part, text in texts:
+        for para in text.split("\n\n"):
+            lines = [ln.strip() for ln in para.strip().splitlines() if ln.strip()]
+            items = [ln for ln in lines if ln.startswith("- ")]
+            if items and len(items) >= len(lines) - 1:
+                out += [(part, ln) for ln in lines]
+            elif lines:
+                out.append((part, " ".join(lines)))
+    return out
 
 
 def _valid_tokens(cached, units: list[Unit]) -> bool:

