@@ -22,7 +22,7 @@ from typing import Callable, Protocol, Sequence
 import numpy as np
 import yaml
 
-from knowledge import cache
+from knowledge import storage
 
 ACTS = ("question", "more", "why", "example", "simpler", "source", "who", "paper", "link", "when", "demo",
         "yes", "no", "next", "lang_en", "lang_zh", "thanks", "thanks_question", "greet", "bye", "how_are_you",
@@ -166,7 +166,7 @@ def write_weights(path: Path, key: str, table: dict[str, Weights]) -> None:
         with open(tmp, "wb") as f:
             np.savez(f, **arrays)
 
-    cache.write_atomic(path, save)
+    storage.write_atomic(path, save)
 
 
 # ---------------------------------------------------------------- classifying
@@ -205,7 +205,7 @@ class ActClassifier:
         return fitted
 
     def _cached(self, name: str) -> Path:
-        return cache.cache_dir() / f"acts-{name}.npz"
+        return storage.cache_dir() / f"acts-{name}.npz"
 
     def _cue_data(self) -> dict:
         if not hasattr(self, "_raw_cues"):

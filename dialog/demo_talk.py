@@ -112,8 +112,12 @@ class DemoTalk:
         running = [title(d, lang) for d in self.state.running]
         if running and not explicit:
             return Reply("demo", _busy(lang, running, demo_id), lang, demo=demo_id, score=1.0)
-        text = pick(lang, f"Let's watch it: **{name}**. It runs beside our chat — keep asking, or `/stop` it.",
-                    f"我们来看看：**{name}**。它在聊天旁边运行——你可以继续提问，或输入 `/stop` 停止。")
+        if getattr(self.conv, "runs_beside", True):
+            text = pick(lang, f"Let's watch it: **{name}**. It runs beside our chat — keep asking, or `/stop` it.",
+                        f"我们来看看：**{name}**。它在聊天旁边运行——你可以继续提问，或输入 `/stop` 停止。")
+        else:
+            text = pick(lang, f"Let's watch it: **{name}**. It runs until it's done (Ctrl-C stops it), then we carry on.",
+                        f"我们来看看：**{name}**。它会一直运行到结束（按 Ctrl-C 可以停止），然后我们接着聊。")
         if running:
             text += "\n\n" + _alongside(lang, running)
         return Reply("demo", text, lang, demo=demo_id, score=1.0,

@@ -46,9 +46,10 @@ _CLAUSE = re.compile(r"[,，.。!！;；:：]+")
 
 class Conversation:
     def __init__(self, kb: KnowledgeBase, *, lang: str | None = None, can_run_demos: bool = True,
-                 classifier: ActClassifier | None = None, seed: int | None = None) -> None:
+                 runs_beside: bool = True, classifier: ActClassifier | None = None, seed: int | None = None) -> None:
         self.kb = kb
         self.can_run_demos = can_run_demos
+        self.runs_beside = runs_beside  # demos run beside the chat (the app), or before the next line (plain chat)
         self.state = ConversationState(lang=lang or "en", pinned=lang)
         self.acts = classifier or ActClassifier(kb)
         self.demos = DemoTalk(self)

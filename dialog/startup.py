@@ -22,5 +22,6 @@ def load_kb(*, dense: bool = True, notice: Notice | None = None, progress: Progr
 
 
 def conversation(kb: KnowledgeBase, *, lang: str | None = None, can_run_demos: bool = True,
-                 notice: Notice | None = None) -> Conversation:
-    return Conversation(kb, lang=lang, can_run_demos=can_run_demos, classifier=ActClassifier(kb, notice=notice))
+                 runs_beside: bool = True, notice: Notice | None = None) -> Conversation:
+    return Conversation(kb, lang=lang, can_run_demos=can_run_demos, runs_beside=runs_beside,
+                        classifier=ActClassifier(kb, notice=notice))

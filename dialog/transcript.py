@@ -1,9 +1,10 @@
 """Transcripts: every turn of a conversation appended to a JSONL file as it happens.
 
 One file per conversation, named by the time it started, under the user data dir
-(platformdirs' "ms-b", or --data-dir, or MSB_DATA_DIR). Each line is flushed and fsynced
-as it is written, so a crash loses nothing; a damaged line (a crash mid-write, a hand
-edit) is skipped with a notice when the file is read back, never fatal.
+(platformdirs' "ms-b", or --data-dir, or MSB_DATA_DIR). Each line is written through
+knowledge.storage.append_line: fsynced as it is written, and a partial line left by a crash
+or a full disk is cut back before the next one, so no completed turn is lost. A damaged
+line (a hand edit) is skipped with a notice when the file is read back, never fatal.
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from typing import Any, Iterable
 
 from dialog.errors import UserError
 from dialog.reply import Reply, Source
+from knowledge import storage
+from knowledge.safe_text import clean
 
 ENV_VAR = "MSB_DATA_DIR"
 SUFFIX = ".jsonl"
@@ -25,14 +28,7 @@ ROLES = ("user", "ms_b", "event")  # "event": a line the app showed that nobody 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     """--data-dir, else $MSB_DATA_DIR, else the platform's user data dir for "ms-b"."""
-    if override:
-        return Path(override).expanduser()
-    env = os.environ.get(ENV_VAR, "").strip()
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("ms-b"))
+    return storage.data_dir(override)
 
 
 def transcripts_dir(base: Path) -> Path:
@@ -78,7 +74,7 @@ class Turn:
         sources = tuple(Source(**{k: str(s.get(k, "")) for k in ("document", "section", "excerpt", "title")})
                         for s in data.get("sources") or () if isinstance(s, dict))
         demo, topic = data.get("demo"), data.get("topic")
-        return cls(data["role"], data["text"], float(data.get("time") or 0.0), str(data.get("kind") or ""),
+        return cls(data["role"], clean(data["text"]), float(data.get("time") or 0.0), str(data.get("kind") or ""),
                    str(data.get("lang") or ""), sources, demo if isinstance(demo, str) else None,
                    topic if isinstance(topic, str) else None)
 
@@ -122,8 +118,8 @@ class Transcript:
         self.base = base
         self.path = path
         self.turns: list[Turn] = []
+        self._written = 0  # how many of `turns` are on disk
         self.error: str | None = None  # why the file could not be written, once that happened
-        self._unterminated = False  # the file ends in a partial line (a crash mid-write)
 
     @classmethod
     def resume(cls, base: Path) -> tuple["Transcript", Loaded]:
@@ -134,31 +130,27 @@ class Transcript:
         loaded = read(path)
         t = cls(base, path)
         t.turns = list(loaded.turns)
-        t._unterminated = _ends_mid_line(path)
+        t._written = len(t.turns)
         return t, loaded
 
     def restart(self) -> None:
         """The next turn opens a new file (after /clear: a new conversation)."""
         self.path = None
         self.turns = []
+        self._written = 0
 
     def append(self, turn: Turn) -> None:
         """Keep the turn and write it through to disk. A disk problem is remembered in
-        `error` (the chat goes on, in memory) rather than raised into the UI."""
+        `error` (the chat goes on, in memory) rather than raised into the UI; the turns
+        kept in memory are all written once the disk takes them again."""
         self.turns.append(turn)
-        line = json.dumps(turn.to_json(), ensure_ascii=False) + "\n"
-        if self._unterminated:
-            line = "\n" + line  # never glue a new turn onto the damaged one, or both are lost
         try:
             if self.path is None:
                 self.path = self._new_path()
-            # Opened per turn: turns are seconds apart, and nothing is held open across a crash.
-            with open(self.path, "a", encoding="utf-8") as f:
-                f.write(line)
-                f.flush()
-                os.fsync(f.fileno())
+            for pending in self.turns[self._written:]:
+                storage.append_line(self.path, json.dumps(pending.to_json(), ensure_ascii=False))
+                self._written += 1
             self.error = None
-            self._unterminated = False
         except OSError as exc:
             self.error = f"{self.path or transcripts_dir(self.base)}: {exc.strerror or exc}"
 
@@ -182,24 +174,12 @@ class Transcript:
         return path
 
 
-def _ends_mid_line(path: Path) -> bool:
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            if f.tell() == 0:
-                return False
-            f.seek(-1, os.SEEK_END)
-            return f.read(1) != b"\n"
-    except OSError:
-        return False
-
-
 # ---------------------------------------------------------------- Markdown export
 
 
 def to_markdown(turns: Iterable[Turn], title: str = "Conversation with Ms. B") -> str:
     parts = [f"# {title}", ""]
-    for t in turns:
+    for t in (Turn(t.role, clean(t.text), t.time, t.kind, t.lang, t.sources, t.demo, t.topic) for t in turns):
         if t.role == "user":
             # Quoted so that whatever Mr. A typed stays his words, not the document's structure.
             quoted = "\n".join("> " + line if line else ">" for line in t.text.splitlines() or [""])
@@ -216,25 +196,18 @@ def to_markdown(turns: Iterable[Turn], title: str = "Conversation with Ms. B") -
 
 
 def export_markdown(turns: Iterable[Turn], path: str) -> Path:
-    """Write the conversation to PATH (~ expanded, parent folders created); the absolute path.
+    """Write the conversation to PATH (~ expanded, folders created) and return where it went: never over
+    an existing file (a free "-2" name is used), never to a device or folder, through a symlink to its file.
 
     Raises UserError with a message fit for the user when the path cannot be written.
     """
     if not path or not path.strip():
         raise UserError("no file name given: /save PATH, for example /save ~/ms-b.md")
-    target = Path(path.strip()).expanduser()
+    target = Path(clean(path).strip()).expanduser()
     if target.is_dir():
         raise UserError(f"{target} is a folder; name a file, for example {target / 'ms-b.md'}")
-    text = to_markdown(turns)
-    tmp = target.with_name(f".{target.name}.tmp")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(text, encoding="utf-8")
-        os.replace(tmp, target)  # an existing file is replaced whole or not at all
+        written = storage.save_file(target, to_markdown(turns))
     except OSError as exc:
-        try:
-            tmp.unlink()
-        except OSError:
-            pass
         raise UserError(f"could not save to {target}: {exc.strerror or exc}") from None
-    return target.resolve()
+    return written.resolve()

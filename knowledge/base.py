@@ -14,7 +14,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from knowledge import cache
+from knowledge import storage
 from knowledge import tokenize as tokenize_module
 from knowledge.calibration import Scoring, scoring
 from knowledge.documents import DOCUMENTS_DIR, Document, Passage, load_documents
@@ -134,16 +134,21 @@ class KnowledgeBase:
         # The tokenizer's source is part of the key: new stop words must not meet old cached tokens.
         files = [*entries_dir.glob("*.yaml"), *documents_dir.glob("*.md"), *(d.path for d in user_docs.values()),
                  Path(tokenize_module.__file__)]
-        key = cache.content_key(files, extra=tokenize_module.DICTIONARY_ID)
+        key = storage.content_key(files, extra=tokenize_module.DICTIONARY_ID)
         units = _units(entries, user_docs)
-        path = cache.cache_dir() / "lexical.json"
-        cached, state = cache.read_json_checked(path, key)
+        path = storage.cache_dir() / "lexical.json"
+        cached, state = storage.read_json_checked(path, key)
         if not _valid_tokens(cached, units):
-            if state in ("damaged", "ok"):  # a stale one (the knowledge changed) is simply replaced
-                notice("The search cache was damaged; rebuilt it.")
-            # jieba's dictionary load is the slow part of a cold start; the cache spares it later.
-            cached = {lang: [tokens(u.text, lang) for u in units if u.lang == lang] for lang in LANGS}
-            cache.write_json(path, key, cached, notice=notice)
+            # Many processes starting at once (a class of students, a test farm) build it once: the first
+            # builds under the lock, the others find its cache when they get the lock.
+            with storage.build_lock("index"):
+                cached, state = storage.read_json_checked(path, key)
+                if not _valid_tokens(cached, units):
+                    if state in ("damaged", "ok"):  # a stale one (the knowledge changed) is simply replaced
+                        notice("The search cache was damaged; rebuilt it.")
+                    # jieba's dictionary load is the slow part of a cold start; the cache spares it later.
+                    cached = {lang: [tokens(u.text, lang) for u in units if u.lang == lang] for lang in LANGS}
+                    storage.write_json(path, key, cached, notice=notice)
         return cls(entries, documents, user_docs, key, cached, units)
 
     @property

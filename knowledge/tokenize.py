@@ -56,9 +56,9 @@ def _dictionary(tk) -> tuple[dict[str, int], int]:
 
     import jieba
 
-    from knowledge import cache
+    from knowledge import storage
 
-    path = cache.cache_dir() / f"{DICTIONARY_ID}-{jieba.__version__}.marshal"
+    path = storage.cache_dir() / f"{DICTIONARY_ID}-{jieba.__version__}.marshal"
     try:
         freq, total = marshal.loads(path.read_bytes())
         if isinstance(freq, dict) and isinstance(total, int) and total > 0:
@@ -69,7 +69,7 @@ def _dictionary(tk) -> tuple[dict[str, int], int]:
         kept = b"".join(line for line in f if _frequent(line))
     freq, total = tk.gen_pfdict(io.BytesIO(kept))
     try:
-        cache.write_atomic(path, lambda p: p.write_bytes(marshal.dumps((freq, total))))
+        storage.write_atomic(path, lambda p: p.write_bytes(marshal.dumps((freq, total))))
     except OSError:
         pass  # an unwritable cache only costs the ~0.5 s of building it next time too
     return freq, total

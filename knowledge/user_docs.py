@@ -7,15 +7,12 @@ copy came from where is kept in `sources.json` beside them.
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-import platformdirs
-
-from knowledge import cache
+from knowledge import storage
 from knowledge.documents import Document, parse_document
 from knowledge.errors import KnowledgeError
 from knowledge.safe_text import clean
@@ -25,8 +22,7 @@ SUFFIXES = (".md", ".markdown")
 
 
 def user_docs_dir() -> Path:
-    base = os.environ.get("MSB_DATA_DIR")
-    return (Path(base) if base else Path(platformdirs.user_data_dir("ms-b"))) / "documents"
+    return storage.data_dir() / "documents"
 
 
 @dataclass
@@ -125,8 +121,8 @@ def add_documents(paths: list[str]) -> Added:
             out.updated.append(src)
         manifest[name] = str(src)
         try:
-            cache.write_atomic(dest, lambda p, text=text: p.write_text(text, encoding="utf-8"))
-            cache.write_atomic(target / MANIFEST, lambda p: p.write_text(
+            storage.write_atomic(dest, lambda p, text=text: p.write_text(text, encoding="utf-8"))
+            storage.write_atomic(target / MANIFEST, lambda p: p.write_text(
                 json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8"))
         except OSError as exc:
             raise KnowledgeError(f"can't write your documents folder {target}: {exc.strerror or exc}") from None

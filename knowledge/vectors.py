@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from knowledge import cache
+from knowledge import storage
 from knowledge.embedder import Embedder, Progress
 
 SHIPPED_DIR = Path(__file__).parent / "vectors"
@@ -32,7 +32,7 @@ def shipped_path(model: str) -> Path:
 
 
 def cached_path(model: str) -> Path:
-    return cache.cache_dir() / f"vectors-{model}.npz"
+    return storage.cache_dir() / f"vectors-{model}.npz"
 
 
 def read(path: Path, model: str, dim: int) -> dict[bytes, np.ndarray]:
@@ -59,7 +59,7 @@ def write(path: Path, model: str, table: dict[bytes, np.ndarray], dim: int) -> N
         with open(tmp, "wb") as f:
             np.savez(f, model=np.array(model), keys=arr_keys, vectors=vecs)
 
-    cache.write_atomic(path, save)
+    storage.write_atomic(path, save)
 
 
 def vectors_for(texts: Sequence[str], embedder: Embedder, *, progress: Progress | None = None,

@@ -4,6 +4,7 @@ from __future__ import annotations
 import sys
 from typing import TextIO
 
+from dialog.actions import Save
 from dialog.reply import Reply
 from dialog.startup import conversation, load_kb
 from dialog.terminal.output import emit, lines_of, stderr_notice
@@ -26,7 +27,11 @@ def ask_batch(stream, out: TextIO, lang: str | None) -> int:
 def _answer(kb, question: str, lang: str | None) -> Reply:
     conv = conversation(kb, lang=lang, can_run_demos=False)
     try:
-        return conv.respond(question)
+        reply = conv.respond(question)
+        if isinstance(reply.action, Save):  # nothing to save: each `ask` is a question on its own
+            return Reply("error", "Each `msb ask` question stands alone, so there is no conversation to save: "
+                                  "`msb chat --plain` or the app keeps one.", reply.lang)
+        return reply
     except Exception as exc:  # noqa: BLE001 — a bug becomes an error reply (and a line on stderr), never a traceback
         print(f"msb: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
         return Reply("error", "Sorry — something went wrong on my side answering that. Please try again.",

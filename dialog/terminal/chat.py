@@ -26,7 +26,8 @@ def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interact
         out.write(pick(lang or "en", "Loading Ms. B…\n", "正在加载 B 女士……\n"))
         out.flush()
     kb = load_kb(notice=notice)
-    session = Session(conversation(kb, lang=lang, notice=notice), Transcript(data_dir()))
+    session = Session(conversation(kb, lang=lang, runs_beside=False, notice=notice), Transcript(data_dir()))
+    warned = False
     while True:
         if interactive:
             out.write("you> ")
@@ -35,6 +36,9 @@ def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interact
         if line is None:
             return 0
         reply = session.respond(line)
+        if session.transcript.error and not warned:
+            warned = True
+            notice(f"The transcript can't be written ({session.transcript.error}); the chat goes on unsaved.")
         emit(reply, as_json, out)
         action = reply.action
         if isinstance(action, Quit):
@@ -60,12 +64,15 @@ def _readline(stream) -> str | None:
 
 
 def run_inline(session: Session, action: StartDemo, quiet: bool, out: TextIO) -> Reply:
-    """Run the demo to its end here (Ctrl-C stops it), drawn in the terminal unless `quiet` (JSON)."""
+    """Run the demo to its end (Ctrl-C stops it), drawn in the terminal unless `quiet` (JSON).
+
+    In a worker process, as in the app: torch then never runs in this process, whose exit it could abort
+    ("terminate called without an active exception", seen in 4 of 9 runs with a thread)."""
     from demos.runner import start
 
     lang = session.lang
     try:
-        handle = start(action.request, device=action.device, lang=lang, fast=quiet, in_process=True)
+        handle = start(action.request, device=action.device, lang=lang, fast=quiet, in_process=False)
     except Exception as exc:  # noqa: BLE001 — a DemoError or worse: either way a reply, not a crash
         return session.demo_ended(Outcome(action.demo, "failed", message=str(exc)))
     session.demo_started(action.demo)
@@ -75,8 +82,6 @@ def run_inline(session: Session, action: StartDemo, quiet: bool, out: TextIO) ->
 
         from dialog.terminal.demo_view import Renderer
 
-        out.write(pick(lang, "(The demo runs until it's done — Ctrl-C stops it — then we carry on.)\n",
-                       "（演示会一直运行到结束——按 Ctrl-C 可以停止——然后我们继续聊。）\n"))
         renderer = Renderer(Console(file=out), title=action.request.demo.title.get(lang, action.demo), lang=lang,
                             summary=False)
     try:
@@ -87,5 +92,5 @@ def run_inline(session: Session, action: StartDemo, quiet: bool, out: TextIO) ->
     finally:
         if renderer is not None:
             renderer.close()
-    handle.join(timeout=STOP_WAIT)  # torch aborts the interpreter if its threads die mid-operation at exit
+    handle.join(timeout=STOP_WAIT)
     return session.demo_ended(outcome)

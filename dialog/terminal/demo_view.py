@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from demos.core import Error, Event, Images, Plot, Progress, Result, Stopped, Text
+from knowledge.safe_text import clean
 from dialog.view.figures import (GROUP_PLOT_WIDTH, LABELS, MAX_PLOT_WIDTH, PLOT_HEIGHT, format_metric, images_text,
                                  metrics_line, plot_text)
 
@@ -27,7 +28,7 @@ def result_panel(result: Result, title: str, lang: str = "en", summary: bool = T
         table.add_row(name, format_metric(name, value))
     parts: list[RenderableType] = [table]
     if summary and result.summary:
-        parts += [RichText(""), Markdown(result.summary)]
+        parts += [RichText(""), Markdown(clean(result.summary))]
     return Panel(Group(*parts), title=f"{title} — {labels['result']}", border_style="green")
 
 
@@ -137,13 +138,13 @@ class Renderer:
 
     def _print_event(self, event: Event) -> None:
         if isinstance(event, Text):
-            self._print(Markdown(event.text))
+            self._print(Markdown(clean(event.text)))
         elif isinstance(event, Images):
             self._print(images_text(event, self.width))
         elif isinstance(event, Result):
             self._print(result_panel(event, self.title, self.lang, self.summary))
         elif isinstance(event, Error):
-            self.error_console.print(RichText(f"{self.labels['error']}: {event.message}", style="bold red"))
+            self.error_console.print(RichText(f"{self.labels['error']}: {clean(event.message)}", style="bold red"))
         elif isinstance(event, Stopped):
             self._print(RichText(self.labels["stopped"], style="yellow"))
 

@@ -5,7 +5,7 @@ import sys
 
 from dialog.startup import load_kb
 from dialog.terminal.output import stderr_notice
-from knowledge import cache
+from knowledge import storage
 from knowledge.safe_text import clean
 
 
@@ -13,10 +13,10 @@ def index_main(action: str | None, paths: list[str], rebuild: bool) -> int:
     if action == "add":
         return add(paths)
     if rebuild:
-        cache.clear()
+        storage.clear_cache()
     kb = _load_with_progress("Building the search index")
     print(f"Index ready: {len(kb.entries)} entries, {len(kb.passages)} passages, {len(kb.units)} search units "
-          f"(cache: {cache.cache_dir()}).")
+          f"(cache: {storage.cache_dir()}).")
     return 0
 
 

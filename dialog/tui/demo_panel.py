@@ -24,6 +24,7 @@ from dialog.tui.markdown import parser
 from dialog.tui.plots import DemoFigure, DemoImages
 from dialog.view.figures import metrics_line
 from knowledge.lang import pick
+from knowledge.safe_text import clean
 
 FRAME = 1 / 15  # seconds between screen updates: smooth to the eye, cheap for the UI thread
 # Seconds between two redraws of one figure. plotext draws in Python: a 100-column plot of
@@ -208,7 +209,7 @@ class DemoPanel(Vertical):
         if isinstance(event, Progress):
             bar = self.query_one(ProgressBar)
             bar.update(total=max(1, event.total), progress=min(event.step, max(1, event.total)))
-            text = " · ".join(p for p in (event.stage, metrics_line(event.metrics, MAX_METRICS)) if p)
+            text = clean(" · ".join(p for p in (event.stage, metrics_line(event.metrics, MAX_METRICS)) if p))
             # One line (CSS): no reflow of the whole conversation for each step.
             self.query_one(".demo-metrics", Label).update(Text(text), layout=False)
         elif isinstance(event, Plot):
@@ -225,7 +226,7 @@ class DemoPanel(Vertical):
                 self._images[event.name] = images = DemoImages(event, classes="demo-digits")
                 await self.query_one(".demo-images").mount(images)
         elif isinstance(event, TextEvent):
-            self.texts.append(event.text)
+            self.texts.append(clean(event.text))
             await self.query_one(".demo-text", Markdown).update("\n\n".join(self.texts))
 
     def on_demo_panel_closed(self, message: Closed) -> None:
@@ -250,7 +251,7 @@ class DemoPanel(Vertical):
             status.update(Text("✓ " + self._t("finished", "完成") + "  " + metrics_line(metrics, MAX_METRICS),
                                style="bold"))
         elif outcome.status == "failed":
-            status.update(Text("✗ " + outcome.message, style="bold"))
+            status.update(Text("✗ " + clean(outcome.message), style="bold"))
         else:
             status.update(Text("■ " + self._t("stopped", "已停止"), style="bold"))
         self.add_class(f"-{outcome.status}")

@@ -15,6 +15,7 @@ from textual.widget import MountError, Widget
 from textual.widgets import Button, Collapsible, Markdown, Static
 
 from dialog.reply import Reply, Source
+from knowledge.safe_text import clean
 from dialog.tui.clipboard import copy_text
 from dialog.tui.markdown import parser
 
@@ -63,7 +64,9 @@ class ChatMessage(Vertical, can_focus=True):
 
     def __init__(self, text: str, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.text = text  # what "copy" copies: the words as typed or as Ms. B wrote them (Markdown)
+        # What "copy" copies: the words as typed or as Ms. B wrote them (Markdown), with anything a terminal
+        # would obey (escape sequences, bidi overrides) taken out, whatever their source.
+        self.text = clean(text)
 
     def action_copy(self) -> None:
         copy_text(self.app, self.text)
@@ -83,8 +86,8 @@ class NoteMessage(Static):
     """A line from the app itself, not from either speaker: "demo stopped", "resumed"."""
 
     def __init__(self, text: str) -> None:
-        super().__init__(Text(text), classes="note", markup=False)
-        self.text = text
+        super().__init__(Text(clean(text)), classes="note", markup=False)
+        self.text = clean(text)
 
 
 class SourcesBlock(Collapsible):
@@ -96,11 +99,11 @@ class SourcesBlock(Collapsible):
         for i, s in enumerate(sources):
             if i:
                 body.append("\n\n")
-            body.append(s.title or s.document, style="bold")
+            body.append(clean(s.title or s.document), style="bold")
             if s.section:
-                body.append(f" · {s.section}", style="italic")
+                body.append(f" · {clean(s.section)}", style="italic")
             if s.excerpt:
-                body.append(f"\n“{s.excerpt}”")
+                body.append(f"\n“{clean(s.excerpt)}”")
         super().__init__(Static(body, classes="sources-body", markup=False), title=title, collapsed=True,
                          classes="sources")
 
@@ -159,7 +162,7 @@ class BotMessage(ChatMessage):
     def show(self, reply: Reply, seconds: float = 0.8, *, text: str | None = None) -> None:
         """Type the reply in over about `seconds` (0: at once); `text` overrides the words shown."""
         self.reply = reply
-        self.text = reply.text if text is None else text
+        self.text = clean(reply.text if text is None else text)
         if self.is_mounted:
             self._type(self.text, seconds)
         else:

@@ -5,6 +5,8 @@ from textual import events
 from textual.binding import Binding
 from textual.widgets import Input
 
+from knowledge.safe_text import clean
+
 HISTORY_LIMIT = 500
 
 
@@ -33,11 +35,17 @@ class ChatInput(Input):
     def _on_paste(self, event: events.Paste) -> None:
         """A paste of several lines sends each complete line in order; a last, unfinished one stays to edit.
         (Input keeps only a paste's first line.)"""
-        lines = event.text.splitlines()
-        if len(lines) < 2 and not event.text.endswith(("\n", "\r")):
-            return super()._on_paste(event)  # one line: Input's own handling
+        text = clean(event.text)
+        lines = text.splitlines()
+        if len(lines) < 2 and not text.endswith("\n"):
+            if text != event.text:  # a single line carrying escape sequences: insert it cleaned
+                event.prevent_default()
+                event.stop()
+                self.insert_text_at_cursor(text)
+            return  # else Input's own handler (called after this one) inserts it
+        event.prevent_default()
         event.stop()
-        finished = lines if event.text.endswith(("\n", "\r")) else lines[:-1]
+        finished = lines if text.endswith("\n") else lines[:-1]
         head = self.value[: self.cursor_position]
         for i, line in enumerate(finished):
             self.post_message(self.Submitted(self, (head + line) if i == 0 else line))

@@ -13,6 +13,7 @@ from rich.color import Color, ColorParseError
 from rich.text import Text as RichText
 
 from demos.core import Images, Plot
+from knowledge.safe_text import clean
 
 PLOT_HEIGHT = 18
 # Lines drawn over a plot (separating lines): red first, over the blue and green classes.
@@ -63,18 +64,19 @@ def draw_plot(plt: Any, plot: Plot, *, legend: bool = True, title: bool = True, 
         plt.xlim(*plot.x_lim)
     if plot.y_lim:
         plt.ylim(*plot.y_lim)
-    plt.title(plot.title if title else "")
-    plt.xlabel(plot.x_label if wide_labels or narrow(plot.x_label) else "")
-    plt.ylabel(plot.y_label if wide_labels or narrow(plot.y_label) else "")
+    plt.title(clean(plot.title) if title else "")
+    plt.xlabel(clean(plot.x_label) if wide_labels or narrow(plot.x_label) else "")
+    plt.ylabel(clean(plot.y_label) if wide_labels or narrow(plot.y_label) else "")
 
 
 def legend_text(plot: Plot) -> RichText:
     """The key to a plot, the same in every front end: each series' marker in its colour, then its label,
     then the lines drawn over it; the mark stays with its label when the key wraps."""
     out = RichText()
-    entries = [(s.label, s.marker if len(s.marker) == 1 else ("●" if plot.kind == "scatter" else "━"),
+    entries = [(clean(s.label), s.marker if len(s.marker) == 1 else ("●" if plot.kind == "scatter" else "━"),
                 rich_style(s.color)) for s in plot.series if s.label]
-    entries += [(label, "━", LINE_COLORS[i % len(LINE_COLORS)]) for i, (_, _, label) in enumerate(plot.lines) if label]
+    entries += [(clean(label), "━", LINE_COLORS[i % len(LINE_COLORS)])
+                for i, (_, _, label) in enumerate(plot.lines) if label]
     for i, (label, mark, style) in enumerate(entries):
         if i:
             out.append("  ")
@@ -85,11 +87,11 @@ def legend_text(plot: Plot) -> RichText:
 
 def caption(plot: Plot) -> RichText:
     """Title, key, and any axis name too wide to sit inside the plot (Chinese ones)."""
-    parts = [RichText(plot.title, style="bold")] if plot.title else []
+    parts = [RichText(clean(plot.title), style="bold")] if plot.title else []
     key = legend_text(plot)
     if key.plain:
         parts.append(key)
-    axes = [f"{axis}: {label}" for axis, label in (("→", plot.x_label), ("↑", plot.y_label))
+    axes = [f"{axis}: {clean(label)}" for axis, label in (("→", plot.x_label), ("↑", plot.y_label))
             if label and not narrow(label)]
     if axes:
         parts.append(RichText("  ".join(axes), style="italic"))
@@ -124,7 +126,7 @@ def plot_text(plot: Plot, width: int, height: int = PLOT_HEIGHT) -> RichText:
 
 def images_text(images: Images, width: int) -> RichText:
     """The images' title, then the images side by side, as many per row as fit."""
-    out = RichText(images.title + "\n", style="bold")
+    out = RichText(clean(images.title) + "\n", style="bold")
     if images.pixels:
         out.append_text(render_images(images, per_row=per_row_for(images, width)))
     return out
@@ -175,7 +177,7 @@ def render_images(images: Images, *, per_row: int = 8) -> RichText:
         for n, i in enumerate(group):
             if n:
                 out.append(gap)
-            caption = images.captions[i] if i < len(images.captions) else ""
+            caption = clean(images.captions[i]) if i < len(images.captions) else ""
             out.append(caption[:width].ljust(width))
     return out
 

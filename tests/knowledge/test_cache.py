@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 
 from knowledge.base import KnowledgeBase
-from knowledge.cache import cache_dir
+from knowledge.storage import cache_dir
 from knowledge.embedder import HashEmbedder
 
 
@@ -67,7 +67,7 @@ def test_only_texts_without_a_vector_are_embedded(monkeypatch):
 
 
 def test_changing_the_knowledge_files_changes_the_key(tmp_path):
-    from knowledge.cache import content_key
+    from knowledge.storage import content_key
 
     a = tmp_path / "a.yaml"
     a.write_text("one", encoding="utf-8")

@@ -315,3 +315,26 @@ async def test_when_the_knowledge_base_cannot_load_every_question_gets_an_error_
         answer = (await settled(pilot, app, 2))[-1]
         assert answer.reply.kind == "error" and "failed to load" in answer.text
         assert app.sub_title == "device: auto"  # the header says where demos will run, all the same
+
+
+async def test_twenty_lines_typed_without_a_pause_are_all_asked_in_order(make_app):
+    app = make_app()
+    lines = [f"question number {i}" for i in range(20)]
+    async with app.run_test(size=SIZE) as pilot:
+        for line in lines:
+            await pilot.press(*line, "enter")  # no pause between keys or lines
+        await settled(pilot, app, 21, timeout=20)
+        assert [u.text for u in app.query(UserMessage)] == lines
+        assert [t.text for t in app.transcript.turns if t.role == "user"] == lines
+
+
+async def test_a_pasted_block_of_lines_is_sent_line_by_line_and_an_unfinished_one_stays(make_app):
+    from textual import events
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        prompt = app.query_one(ChatInput)
+        prompt.post_message(events.Paste("what is dropout?\nwhat is a tensor?\n\x1b[2Jand a half"))
+        await settled(pilot, app, 3)
+        assert [u.text for u in app.query(UserMessage)] == ["what is dropout?", "what is a tensor?"]
+        assert prompt.value == "and a half" or prompt.value.endswith("and a half")
