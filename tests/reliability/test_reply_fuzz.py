@@ -18,8 +18,8 @@ LINES = st.one_of(
 )
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lines=st.lists(LINES, min_size=1, max_size=4))
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(LINES, min_size=1, max_size=3))
 def test_every_line_of_any_conversation_gets_one_clean_reply(real_kb, tmp_path, lines):
     session = Session(Conversation(real_kb, can_run_demos=True), Transcript(tmp_path))
     for line in lines:

@@ -319,7 +319,7 @@ async def test_when_the_knowledge_base_cannot_load_every_question_gets_an_error_
 
 async def test_twenty_lines_typed_without_a_pause_are_all_asked_in_order(make_app):
     app = make_app()
-    lines = [f"question number {i}" for i in range(20)]
+    lines = [f"q{i}" for i in range(20)]
     async with app.run_test(size=SIZE) as pilot:
         for line in lines:
             await pilot.press(*line, "enter")  # no pause between keys or lines
