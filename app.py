@@ -6,6 +6,7 @@
     msb chat --plain [--json]    line-by-line conversation on stdin/stdout
     msb demo NAME [options]      a live demo in the terminal (msb demo --list)
     msb index [--rebuild] | msb index add PATH...
+    msb lessons [show|rename|delete|export] ...  past conversations
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="msb", description="Ms. B — a deep-learning tutor in the terminal.")
     p.add_argument("--version", action="version", version=f"msb {version()}")
     p.add_argument("--resume", action="store_true", help="continue the last conversation")
+    p.add_argument("--lesson", metavar="N", help="reopen a past lesson (msb lessons lists them)")
     p.add_argument("--data-dir", help="where transcripts live (default: the user data dir; env MSB_DATA_DIR)")
     p.add_argument("--device", choices=["cpu", "cuda", "mps"], help="device for demos (default: best available)")
     p.add_argument("--lang", choices=["en", "zh"], help="answer in this language (default: follow the user)")
@@ -50,6 +52,10 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("action", nargs="?", choices=["add"])
     index.add_argument("paths", nargs="*")
     index.add_argument("--rebuild", action="store_true")
+    lessons = sub.add_parser("lessons", help="past conversations: list, show, rename, delete, export")
+    lessons.add_argument("action", nargs="?", choices=["list", "show", "rename", "delete", "export"])
+    lessons.add_argument("args", nargs="*")
+    lessons.add_argument("--json", action="store_true")
     sub.add_parser("tui", help="the chat app")
     sub.add_parser("demo", help="run a live demo (msb demo --list)", add_help=False)
     return p
@@ -73,9 +79,13 @@ def _main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.data_dir:
         os.environ["MSB_DATA_DIR"] = os.path.abspath(os.path.expanduser(args.data_dir))
-    if args.embedder:
-        os.environ["MSB_EMBEDDER"] = args.embedder
-    lang = getattr(args, "sub_lang", None) or args.lang
+    from dialog import settings
+
+    saved = settings.load()
+    embedder = args.embedder or (saved.embedder if not os.environ.get("MSB_EMBEDDER") else "")
+    if embedder:
+        os.environ["MSB_EMBEDDER"] = embedder
+    lang = getattr(args, "sub_lang", None) or args.lang or saved.lang or None
     try:
         return _run(args, lang)
     except KeyboardInterrupt:
@@ -112,9 +122,19 @@ def _run(args: argparse.Namespace, lang: str | None) -> int:
         from dialog.terminal.index_cmd import index_main
 
         return index_main(args.action, args.paths, args.rebuild)
+    if args.command == "lessons":
+        from dialog.terminal.lessons_cmd import lessons_main
+
+        return lessons_main(args.action, args.args, args.json)
     from dialog.tui.app import MsBApp
 
-    MsBApp(resume=args.resume, device=args.device, lang=lang, data_dir=args.data_dir).run()
+    lesson = None
+    if args.lesson:
+        from dialog import lessons
+        from knowledge import storage
+
+        lesson = lessons.find(storage.data_dir(), args.lesson).path  # a clear error before the screen opens
+    MsBApp(resume=args.resume, lesson=lesson, device=args.device, lang=lang, data_dir=args.data_dir).run()
     return 0
 
 

@@ -7,7 +7,7 @@ frame shows, hands them on, and decides how the run ended.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Callable, Literal, Protocol
 
 from demos.core import Error, Event, Images, Plot, Progress, Result, Stopped
@@ -45,6 +45,7 @@ class Outcome:
     result: Result | None = None
     message: str = ""  # why it failed, for the user
     detail: str = ""  # a traceback or the worker's last output, for logs
+    figures: tuple[Plot | Images, ...] = ()  # the last state of each plot and image strip, as it ended
 
 
 def coalesce(events: list[Event]) -> list[Event]:
@@ -81,6 +82,7 @@ def drive(handle: DemoHandle, show: Callable[[list[Event]], None], *, frame: flo
     Ctrl-C does the same; a second Ctrl-C while it stops raises KeyboardInterrupt.
     """
     cancelled = False
+    figures: dict[tuple[str, str], Plot | Images] = {}
     while True:
         if not cancelled and stop():
             handle.cancel()
@@ -94,12 +96,13 @@ def drive(handle: DemoHandle, show: Callable[[list[Event]], None], *, frame: flo
             cancelled = True
             continue
         if not events and handle.done:  # drained without a terminal event: outside the runner's contract
-            return Outcome(handle.demo_id, "failed", message=NO_RESULT)
+            return Outcome(handle.demo_id, "failed", message=NO_RESULT, figures=tuple(figures.values()))
         if events:
             show(coalesce(events) if frame > 0 else events)
+        figures.update({(type(e).__name__, e.name): e for e in events if isinstance(e, (Plot, Images))})
         ends = [o for o in (outcome_of(handle.demo_id, e) for e in events) if o is not None]
         if ends:
-            return ends[0]
+            return replace(ends[0], figures=tuple(figures.values()))
 
 
 def _frame(handle: DemoHandle, frame: float) -> list[Event]:

@@ -14,35 +14,58 @@ from knowledge.documents import section_label
 from knowledge.lang import pick
 
 HELP = {
-    "en": """**Talk to me** in English or Chinese — ask anything about deep learning. Follow up with *tell me more*, *why?*, *an example?*, *who came up with it?*; say *show me* to watch it run.
+    "en": """**Talk to me** in English or Chinese: ask anything about deep learning, then *tell me more*, *why?*,
+*an example?*, *who came up with it?* — or say *show me* to watch it run.
 
-| command | what it does |
+- `/topics` what I can talk about · `/demos` the live demos · `/tour` replay the original conversation
+- `/quiz` check what you remember · `/progress` your map so far · `/lang en|zh|auto` my language
+
+**Keys:** Enter sends · ↑/↓ earlier lines · Esc stops a demo · ctrl+l lessons · ctrl+p palette ·
+PageUp/PageDown scroll · Tab onto a message, ctrl+y copies it · ctrl+q quits
+
+`/help more` lists every command.""",
+    "zh": """**用中文或英文和我聊**：关于深度学习什么都可以问，然后说「继续」「为什么」「举个例子」「是谁提出的」，
+或者说「演示一下」现场看。
+
+- `/topics` 我能聊的话题 · `/demos` 现场演示 · `/tour` 重演原来的对话
+- `/quiz` 检查你记住了多少 · `/progress` 你的学习地图 · `/lang en|zh|auto` 回答语言
+
+**按键：** 回车发送 · ↑/↓ 翻看输入过的内容 · Esc 停止演示 · ctrl+l 课程列表 · ctrl+p 命令面板 ·
+PageUp/PageDown 滚动 · Tab 选中一条消息，ctrl+y 复制 · ctrl+q 退出
+
+`/help more` 列出所有命令。""",
+}
+
+HELP_MORE = {
+    "en": """| command | what it does |
 | --- | --- |
-| `/help` | this list |
+| `/help [more]` | the short help, or this table |
 | `/topics` | everything I can talk about |
 | `/demos` | the live demos |
-| `/demo NAME [--option value]` | run a demo beside the chat (e.g. `/demo cnn --epochs 5`) |
+| `/demo NAME [--option value]` | run a demo beside the chat (e.g. `/demo cnn --epochs 5`; `--help` lists options) |
 | `/stop` | stop the running demo (or press Esc) |
 | `/sources` | where my last answer comes from |
-| `/tour` | replay the original conversation, step by step |
+| `/tour` | replay the original conversation, step by step (`/tour stop` leaves it) |
+| `/quiz` | a few questions on what we talked about, scheduled for review |
+| `/progress` | the map of topics: explored, watched, remembered |
 | `/lang en\\|zh\\|auto` | pin my language, or follow yours |
 | `/save PATH` | save this conversation as Markdown |
-| `/clear` | clear the screen |
+| `/clear` | start a new conversation on a clear screen |
 | `/quit` | leave |""",
-    "zh": """**用中文或英文和我聊**——关于深度学习什么都可以问。追问可以说「继续」「为什么」「举个例子」「是谁提出的」；说「演示一下」就能现场看。
-
-| 命令 | 作用 |
+    "zh": """| 命令 | 作用 |
 | --- | --- |
-| `/help` | 显示本列表 |
+| `/help [more]` | 简短帮助，或本表 |
 | `/topics` | 我能聊的所有话题 |
 | `/demos` | 现场演示列表 |
-| `/demo 名称 [--选项 值]` | 在聊天旁运行一个演示（如 `/demo cnn --epochs 5`） |
+| `/demo 名称 [--选项 值]` | 在聊天旁运行一个演示（如 `/demo cnn --epochs 5`；`--help` 列出选项） |
 | `/stop` | 停止正在运行的演示（或按 Esc） |
 | `/sources` | 我上一个回答的出处 |
-| `/tour` | 一步步重演原来的对话 |
+| `/tour` | 一步步重演原来的对话（`/tour stop` 结束） |
+| `/quiz` | 就聊过的内容出几道题，并安排复习 |
+| `/progress` | 话题地图：探索过、看过、记住了什么 |
 | `/lang en\\|zh\\|auto` | 固定回答语言，或跟随你的语言 |
 | `/save 路径` | 把对话保存为 Markdown |
-| `/clear` | 清屏 |
+| `/clear` | 清屏并开始新的对话 |
 | `/quit` | 退出 |""",
 }
 
@@ -105,6 +128,8 @@ def run(conv: Commanded, text: str, lang: str) -> Reply:
 
 
 def _help(conv: Commanded, cmd: Command, lang: str) -> Reply:
+    if cmd.args and cmd.args[0].lower() in ("more", "all", "commands", "全部"):
+        return Reply("command", HELP_MORE[lang], lang)
     return Reply("command", HELP[lang], lang)
 
 

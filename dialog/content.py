@@ -83,7 +83,9 @@ def citation(found: tuple[Source, ...], lang: str) -> str:
         return ""
     s = found[0]
     label = section_label(s.section, lang)
-    return pick(lang, f"*Source: {s.title}, “{label}”.*", f"*出处：《{s.title}》「{label}」。*")
+    # A label that brings its own 「」 (「深度」是什么意思) is set in “”, so brackets never nest.
+    zh_label = f"“{label}”" if "「" in label else f"「{label}」"
+    return pick(lang, f"*Source: {s.title}, “{label}”.*", f"*出处：《{s.title}》{zh_label}。*")
 
 
 def quote(kb: Knows, entry: Entry, lang: str) -> str:
@@ -95,7 +97,8 @@ def quote(kb: Knows, entry: Entry, lang: str) -> str:
     label = section_label(passage.section, lang)
     title = kb.documents[passage.document].display_title(lang)
     if lang == "zh":
-        return f"这是我依据的原文段落，出自《{title}》「{label}」：\n\n> {clip(passage.text, QUOTE_CHARS)}"
+        zh_label = f"“{label}”" if "「" in label else f"「{label}」"
+        return f"这是我依据的原文段落，出自《{title}》{zh_label}：\n\n> {clip(passage.text, QUOTE_CHARS)}"
     return (f"It comes from *{title}*, in the section “{label}”. The documents are in Chinese; the passage "
             f"begins:\n\n> {clip(passage.text, 40)}\n\n(`/sources` shows more of it.)")
 

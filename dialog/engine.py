@@ -280,11 +280,10 @@ class Conversation:
             text += "\n\n" + pick(lang, "We could go on to:", "我们可以接着聊：") + "\n" + "\n".join(
                 f"- {e.title[lang]}" for e in others[:3])
         offer = self.demos.offer(entry, lang)
-        if offer:
-            text += "\n\n" + offer
         self.state.last = Said(entry.id, "spent")
         return Reply("answer", text, lang, topic=entry.id, demo=self.state.offered_demo,
-                     suggestions=content.suggestions(self.kb, entry, lang, self.state.said, entry.demo), score=1.0)
+                     suggestions=content.suggestions(self.kb, entry, lang, self.state.said, entry.demo), score=1.0,
+                     offer=offer)
 
     def part_reply(self, entry: Entry, part: str, lang: str, *, lead: str = "", score: float = 1.0,
                    mark: bool = True, offer: bool = True) -> Reply:
@@ -293,20 +292,16 @@ class Conversation:
             self.state.enter(entry.id)  # first: entering a topic withdraws the last topic's offer, not this one
         sources = content.sources(self.kb, entry, lang)
         body = content.quote(self.kb, entry, lang) if part == "source" else content.text_of(entry, part, lang) or ""
-        parts = [lead, body] if lead else [body]
-        if part == "answer":
-            parts.append(content.citation(sources, lang))
+        citation = content.citation(sources, lang) if part == "answer" else ""
         offer_line = self.demos.offer(entry, lang) if offer and part in ("answer", "example") else ""
-        if offer_line:
-            parts.append(offer_line)
         if mark:
             self.state.mark(entry.id, part)
             self.state.last = Said(entry.id, part)
-        return Reply("answer", "\n\n".join(p for p in parts if p), lang, topic=entry.id, sources=sources,
+        return Reply("answer", f"{lead}\n\n{body}" if lead else body, lang, topic=entry.id, sources=sources,
                      demo=entry.demo if offer_line else None,
                      suggestions=content.suggestions(self.kb, entry, lang, self.state.said,
                                                      entry.demo if offer_line else None),
-                     score=score)
+                     score=score, citation=citation, offer=offer_line)
 
     # ------------------------------------------------------------------ language
 
@@ -341,7 +336,7 @@ def _rescored(hit: Hit, score: float) -> Hit:
     return replace(hit, score=score)
 
 
-def _with_lead(reply: Reply, lead: str) -> Reply:
+def _with_lead(reply: Reply, lead: str) -> Reply:  # noqa: D103
     from dataclasses import replace
 
     return replace(reply, text=f"{lead} {reply.text}")

@@ -31,11 +31,20 @@ class Reply:
     # What a front end should do besides showing the text (start a demo, clear the screen…); None for
     # plain replies. A front end ignores actions it cannot perform.
     action: Action | None = None
+    # Two short lines that may follow the words: where they come from, and the invitation to watch the
+    # demo. Kept apart so the app can show them as its own controls (a sources block, a button).
+    citation: str = ""
+    offer: str = ""
+
+    @property
+    def full_text(self) -> str:
+        """The words with their citation and offer lines, as a text-only front end shows them."""
+        return "\n\n".join(p for p in (self.text, self.citation, self.offer) if p)
 
     def to_json(self) -> dict[str, Any]:
         """The JSON contract of `msb ask --json`: `reply` first, then the fields."""
         return {
-            "reply": self.text,
+            "reply": self.full_text,
             "kind": self.kind,
             "lang": self.lang,
             "topic": self.topic,

@@ -61,9 +61,10 @@ class Session:
         self.transcript.append(Turn.from_reply(reply))
         return reply
 
-    def note(self, text: str) -> None:
-        """Something the app showed that nobody said ("demo stopped"), kept with the conversation."""
-        self.transcript.append(Turn("event", text, time.time()))
+    def note(self, text: str, kind: str = "") -> None:
+        """Something the app showed that nobody said ("demo stopped"; kind "figures": a finished demo's
+        figures as text), kept with the conversation."""
+        self.transcript.append(Turn("event", text, time.time(), kind))
 
     def save(self, path: str) -> tuple[bool, str]:
         """Export the conversation as Markdown: (True, the file written) or (False, why not)."""

@@ -49,7 +49,7 @@ class Turn:
     @classmethod
     def from_reply(cls, reply: Reply, text: str | None = None) -> "Turn":
         """Ms. B's turn; `text` when the words shown differ from the reply's."""
-        return cls("ms_b", reply.text if text is None else text, time.time(), reply.kind, reply.lang,
+        return cls("ms_b", reply.full_text if text is None else text, time.time(), reply.kind, reply.lang,
                    tuple(reply.sources), reply.demo, reply.topic)
 
     def to_json(self) -> dict[str, Any]:
@@ -133,6 +133,15 @@ class Transcript:
         t._written = len(t.turns)
         return t, loaded
 
+    @classmethod
+    def open(cls, base: Path, path: Path) -> tuple["Transcript", Loaded]:
+        """Carry on with a given transcript (a lesson picked from the list)."""
+        loaded = read(path)
+        t = cls(base, path)
+        t.turns = list(loaded.turns)
+        t._written = len(t.turns)
+        return t, loaded
+
     def restart(self) -> None:
         """The next turn opens a new file (after /clear: a new conversation)."""
         self.path = None
@@ -190,12 +199,14 @@ def to_markdown(turns: Iterable[Turn], title: str = "Conversation with Ms. B") -
                 parts.append("Sources:")
                 parts += [f"- *{s.title or s.document}*, {s.section}: “{s.excerpt}”" for s in t.sources]
                 parts.append("")
+        elif t.kind == "figures":
+            parts += ["```text", t.text.rstrip(), "```", ""]
         else:
             parts += [f"*{t.text}*", ""]
     return "\n".join(parts).rstrip() + "\n"
 
 
-def export_markdown(turns: Iterable[Turn], path: str) -> Path:
+def export_markdown(turns: Iterable[Turn], path: str, title: str = "Conversation with Ms. B") -> Path:
     """Write the conversation to PATH (~ expanded, folders created) and return where it went: never over
     an existing file (a free "-2" name is used), never to a device or folder, through a symlink to its file.
 
@@ -207,7 +218,7 @@ def export_markdown(turns: Iterable[Turn], path: str) -> Path:
     if target.is_dir():
         raise UserError(f"{target} is a folder; name a file, for example {target / 'ms-b.md'}")
     try:
-        written = storage.save_file(target, to_markdown(turns))
+        written = storage.save_file(target, to_markdown(turns, title))
     except OSError as exc:
         raise UserError(f"could not save to {target}: {exc.strerror or exc}") from None
     return written.resolve()

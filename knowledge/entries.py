@@ -1,6 +1,7 @@
 """Curated knowledge entries (YAML): typed, validated at load, errors name file and line."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -61,6 +62,20 @@ def _fail(path: Path, node: yaml.Node | None, key: str, message: str) -> EntryEr
     return EntryError(f"{path}:{_line_of(node, key)}: {message}")
 
 
+_SOFT_BREAK = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\n(?![\n\-*>#|]|\d+\.)"
+                         r"|(?<=[^\n])\n(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
+_NAMES = re.compile(r"\b([AB]) (先生|女士)")
+
+
+def tidy(text: str, lang: str) -> str:
+    """Chinese prose as it should read: a line break inside a paragraph (YAML wraps long lines) joins
+    without the space Markdown would put there ("说 好，"), and "A 先生" never breaks across lines."""
+    text = text.strip()
+    if lang != "zh":
+        return text
+    return _NAMES.sub("\\1\u00a0\\2", _SOFT_BREAK.sub("", text))
+
+
 def _text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
@@ -109,9 +124,9 @@ def parse_entry(path: Path) -> Entry:
     facts = _facts(path, node, where, data)
     return Entry(
         id=entry_id,
-        title={lang: data["title"][lang].strip() for lang in LANGS},
+        title={lang: tidy(data["title"][lang], lang) for lang in LANGS},
         questions={lang: tuple(q.strip() for q in questions[lang] if _text(q)) for lang in LANGS},
-        answer={lang: data["answer"][lang].strip() for lang in LANGS},
+        answer={lang: tidy(data["answer"][lang], lang) for lang in LANGS},
         sources=tuple(refs),
         related=tuple(related),
         demo=demo,
@@ -127,7 +142,7 @@ def _layers(path: Path, node, where: str, data: dict) -> dict[str, dict[str, str
         value = data.get(key)
         if not isinstance(value, dict) or not all(_text(value.get(lang)) for lang in LANGS):
             raise _fail(path, node, key, f"{where}: {key} needs both 'en' and 'zh' text")
-        layers[key] = {lang: value[lang].strip() for lang in LANGS}
+        layers[key] = {lang: tidy(value[lang], lang) for lang in LANGS}
     return layers
 
 
@@ -141,7 +156,7 @@ def _facts(path: Path, node, where: str, data: dict) -> dict[str, dict[str, str]
             raise _fail(path, node, "facts", f"{where}: unknown fact {key!r} (facts: {', '.join(FACTS)})")
         if not isinstance(value, dict) or not all(_text(value.get(lang)) for lang in LANGS):
             raise _fail(path, node, "facts", f"{where}: facts.{key} needs both 'en' and 'zh' text")
-        facts[key] = {lang: value[lang].strip() for lang in LANGS}
+        facts[key] = {lang: tidy(value[lang], lang) for lang in LANGS}
     return facts
 
 

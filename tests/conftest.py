@@ -16,6 +16,7 @@ def _isolated_dirs(tmp_path_factory, monkeypatch):
     base = tmp_path_factory.mktemp("msb")
     monkeypatch.setenv("MSB_CACHE_DIR", str(base / "cache"))
     monkeypatch.setenv("MSB_DATA_DIR", str(base / "data"))
+    monkeypatch.setenv("MSB_CONFIG_DIR", str(base / "config"))
     yield
 
 

@@ -7,18 +7,21 @@ from typing import TextIO
 from dialog.actions import Save
 from dialog.reply import Reply
 from dialog.startup import conversation, load_kb
-from dialog.terminal.output import emit, lines_of, stderr_notice
+from dialog.terminal.output import emit, lines_of, stderr_notice, working
+from knowledge.lang import detect_lang, pick
 
 
 def ask_one(question: str, *, lang: str | None, as_json: bool, out: TextIO | None = None) -> int:
-    kb = load_kb(notice=stderr_notice())
+    with working(pick(lang or detect_lang(question), "Ms. B is reading her notes…", "B 女士正在翻看笔记……")):
+        kb = load_kb(notice=stderr_notice())
     emit(_answer(kb, question, lang), as_json, out or sys.stdout)
     return 0
 
 
 def ask_batch(stream, out: TextIO, lang: str | None) -> int:
     """Exactly one JSON line out per line in, whatever the line holds."""
-    kb = load_kb(notice=stderr_notice())
+    with working("Loading…"):
+        kb = load_kb(notice=stderr_notice())
     for line in lines_of(stream):
         emit(_answer(kb, line, lang), True, out)
     return 0

@@ -13,7 +13,7 @@ from dialog.actions import Clear, Quit, Save, StartDemo
 from dialog.reply import Reply
 from dialog.session import Session
 from dialog.startup import conversation, load_kb
-from dialog.terminal.output import emit, stderr_notice
+from dialog.terminal.output import emit, stderr_notice, working
 from dialog.transcript import Transcript, data_dir
 from knowledge.lang import pick
 
@@ -22,10 +22,11 @@ STOP_WAIT = 2.0
 
 def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interactive: bool) -> int:
     notice = stderr_notice()
+    with working(pick(lang or "en", "Loading Ms. B…", "正在加载 B 女士……")):
+        kb = load_kb(notice=notice)
     if interactive:
-        out.write(pick(lang or "en", "Loading Ms. B…\n", "正在加载 B 女士……\n"))
-        out.flush()
-    kb = load_kb(notice=notice)
+        out.write(pick(lang or "en", "Ms. B is here. Ask away (/help lists what she can do, /quit leaves).\n",
+                       "B 女士来了。随便问吧（/help 看看她能做什么，/quit 退出）。\n"))
     session = Session(conversation(kb, lang=lang, runs_beside=False, notice=notice), Transcript(data_dir()))
     warned = False
     while True:
@@ -93,4 +94,8 @@ def run_inline(session: Session, action: StartDemo, quiet: bool, out: TextIO) ->
         if renderer is not None:
             renderer.close()
     handle.join(timeout=STOP_WAIT)
+    if outcome.status == "finished" and outcome.figures:
+        from dialog.view.figures import figures_text
+
+        session.note(figures_text(outcome.figures), kind="figures")
     return session.demo_ended(outcome)

@@ -4,24 +4,63 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Callable, TextIO
+from contextlib import contextmanager
+from typing import Callable, Iterator, TextIO
 
 from dialog.reply import Reply
 from knowledge.safe_text import clean, json_safe
 
 
 def emit(reply: Reply, as_json: bool, out: TextIO, extra: dict | None = None) -> None:
+    """A reply on a stream: JSON; rendered Markdown on a terminal (wrapped, in colour); plain text when piped."""
     if as_json:
         data = reply.to_json()
         if extra:
             data.update(extra)
         out.write(json_safe(json.dumps(data, ensure_ascii=False)) + "\n")
+    elif _is_terminal(out):
+        _render(reply, out)
     else:
-        out.write(clean(reply.text).rstrip() + "\n")
+        out.write(clean(reply.full_text).rstrip() + "\n")
         if reply.suggestions:
             out.write("\n" + "  ".join(f"→ {clean(s)}" for s in reply.suggestions) + "\n")
         out.write("\n")
     out.flush()
+
+
+def _is_terminal(out: TextIO) -> bool:
+    try:
+        return out.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def _render(reply: Reply, out: TextIO) -> None:
+    from rich.console import Console
+    from rich.markdown import Markdown
+    from rich.text import Text
+
+    console = Console(file=out, highlight=False)
+    console.print(Markdown(clean(reply.text)))
+    for line in (reply.citation, reply.offer):
+        if line:
+            console.print(Markdown(clean(line)), style="dim")
+    if reply.suggestions:
+        console.print(Text("  ".join(f"→ {clean(s)}" for s in reply.suggestions), style="cyan"))
+    console.print()
+
+
+@contextmanager
+def working(message: str) -> Iterator[None]:
+    """A spinner on stderr while something slow happens — on a terminal only; silent when piped."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(message, spinner="dots"):
+        yield
 
 
 def stderr_notice() -> Callable[[str], None]:

@@ -11,6 +11,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Input
 
+from dialog import settings
 from dialog.transcript import Transcript, data_dir as resolve_data_dir
 from dialog.tui.chat import ChatView, StatusLine
 from dialog.tui.palette import MsBCommands
@@ -34,7 +35,7 @@ def real_services(lang: str | None) -> Services:
     def start_demo(request: Any, **kwargs: Any) -> Any:
         from demos.runner import start
 
-        return start(request, in_process=False, **kwargs)
+        return start(request, in_process=False, pace=settings.load().pace, **kwargs)
 
     return Services(load_kb, make_conversation, start_demo)
 
@@ -47,16 +48,18 @@ class MsBApp(App):
     BINDINGS = [
         Binding("escape", "stop_demo", "Stop demo"),
         Binding("f1", "send('/help')", "Help"),
+        Binding("ctrl+l", "lessons", "Lessons"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
         Binding("pageup", "scroll_chat(-1)", "Scroll up", show=False),
         Binding("pagedown", "scroll_chat(1)", "Scroll down", show=False),
     ]
 
-    def __init__(self, *, resume: bool = False, data_dir: Path | str | None = None, device: str | None = None,
-                 lang: str | None = None, services: Services | None = None,
+    def __init__(self, *, resume: bool = False, lesson: Path | None = None, data_dir: Path | str | None = None,
+                 device: str | None = None, lang: str | None = None, services: Services | None = None,
                  typing_seconds: float = TYPING_SECONDS) -> None:
         super().__init__()
         self.resume = resume
+        self.lesson = lesson
         self.data_dir = resolve_data_dir(data_dir)
         self.lang = lang if lang in ("en", "zh") else None
         self.device_request = device
@@ -111,11 +114,25 @@ class MsBApp(App):
 
     def on_mount(self) -> None:
         self.timings["mounted"] = time.perf_counter()
+        saved = settings.load()
+        if saved.theme in self.available_themes:
+            self.theme = saved.theme
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         pane = self.pane
-        loaded = self._resume(pane) if self.resume else None
+        if self.lesson is not None:
+            pane.transcript, loaded = Transcript.open(self.data_dir, self.lesson)
+            pane.replay(loaded)
+        else:
+            loaded = self._resume(pane) if self.resume else None
         if loaded is None:
             pane.greet()
         pane.start_loading(loaded)
+
+    def _theme_changed(self, theme: Any) -> None:
+        """A theme chosen in the palette is kept for next time."""
+        saved = settings.load()
+        saved.theme = getattr(theme, "name", str(theme))
+        settings.save(saved)
 
     def _resume(self, pane: ChatPane) -> Any:
         pane.transcript, loaded = Transcript.resume(self.data_dir)
@@ -157,6 +174,15 @@ class MsBApp(App):
         prompt.value = line
         prompt.cursor_position = len(line)
         prompt.focus()
+
+    def action_lessons(self) -> None:
+        from dialog.tui.lessons_screen import LessonsScreen
+
+        def reopen(path: Path | None) -> None:
+            if path is not None:
+                self.run_worker(self.pane.open_lesson(path), group="lesson")
+
+        self.push_screen(LessonsScreen(self.data_dir, self.current_lang()), reopen)
 
     def action_stop_demo(self) -> None:
         self.pane.stop_demos()

@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from dialog.reply import Reply
 from dialog.transcript import Turn
-from dialog.tui.messages import SPINNER, BotMessage, NoteMessage, UserMessage
+from dialog.tui.messages import SPINNER, BotMessage, FigureNote, NoteMessage, UserMessage
 
 
 class ChatView(VerticalScroll):
@@ -22,17 +22,20 @@ class ChatView(VerticalScroll):
         return widget
 
     def replay(self, turns: list[Turn]) -> None:
-        """Show a saved conversation's turns as they were (Ms. B's at once, not typed in)."""
+        """Show a saved conversation's turns as they were, all at once (one mount, no typing in), the
+        figures of its finished demos included."""
+        widgets: list[Widget] = []
         for turn in turns:
             if turn.role == "user":
-                self.mount(UserMessage(turn.text))
+                widgets.append(UserMessage(turn.text))
             elif turn.role == "ms_b":
-                bubble = BotMessage()
-                self.mount(bubble)
-                bubble.show(Reply(turn.kind or "answer", turn.text, turn.lang or "en",  # type: ignore[arg-type]
-                                  sources=turn.sources, demo=turn.demo), 0)
+                widgets.append(BotMessage(shown=Reply(turn.kind or "answer", turn.text,  # type: ignore[arg-type]
+                                                      turn.lang or "en", sources=turn.sources, demo=turn.demo)))
+            elif turn.kind == "figures":
+                widgets.append(FigureNote(turn.text))
             else:
-                self.mount(NoteMessage(turn.text))
+                widgets.append(NoteMessage(turn.text))
+        self.mount_all(widgets)
 
     async def clear(self, keep: list[Widget] | tuple[Widget, ...] = ()) -> None:
         """Remove every turn except those in `keep` (demos that are still running)."""

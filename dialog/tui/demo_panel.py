@@ -32,6 +32,7 @@ FRAME = 1 / 15  # seconds between screen updates: smooth to the eye, cheap for t
 # on one plot, which answers to questions asked meanwhile had to wait for.
 FIGURE_FRAME = 0.25
 MAX_METRICS = 6
+BAR_STEPS = 1000
 MIN_PLOT_WIDTH = 34  # columns: narrower, and axis labels crowd out the points
 
 
@@ -99,6 +100,7 @@ class DemoPanel(Vertical):
         self._plots: dict[str, DemoFigure] = {}
         self._images: dict[str, DemoImages] = {}
         self.texts: list[str] = []
+        self._done = 0.0  # the share of the run the bar shows, only ever growing
         self.border_title = f"▶ {title}"
 
     def compose(self) -> ComposeResult:
@@ -207,8 +209,12 @@ class DemoPanel(Vertical):
 
     async def apply(self, event: Event) -> None:
         if isinstance(event, Progress):
+            # One bar for the whole run that never runs backwards, though a demo with several phases
+            # (three networks, one after another) counts each from zero.
             bar = self.query_one(ProgressBar)
-            bar.update(total=max(1, event.total), progress=min(event.step, max(1, event.total)))
+            if event.total:
+                self._done = max(self._done, min(1.0, event.step / event.total))
+            bar.update(total=BAR_STEPS, progress=round(self._done * BAR_STEPS))
             text = clean(" · ".join(p for p in (event.stage, metrics_line(event.metrics, MAX_METRICS)) if p))
             # One line (CSS): no reflow of the whole conversation for each step.
             self.query_one(".demo-metrics", Label).update(Text(text), layout=False)

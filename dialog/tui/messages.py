@@ -44,11 +44,11 @@ def typing_chunks(text: str, seconds: float) -> tuple[list[str], float]:
 
 
 class CopyLink(Static):
-    """A small copy affordance for the mouse; the keyboard has "c" on the focused message."""
+    """A small copy affordance for the mouse; the keyboard has ctrl+y on the focused message."""
 
     def __init__(self) -> None:
         super().__init__("⧉", classes="copy-link")
-        self.tooltip = "Copy this message (or focus it and press c)"
+        self.tooltip = "Copy this message (or focus it with tab and press ctrl+y)"
 
     def on_click(self, event: events.Click) -> None:
         event.stop()
@@ -60,7 +60,8 @@ class CopyLink(Static):
 class ChatMessage(Vertical, can_focus=True):
     """A turn that can be focused (tab / shift+tab or a click) and copied."""
 
-    BINDINGS = [Binding("c", "copy", "Copy message")]
+    # No printable key here: whatever is typed goes to the input, even while a message has focus.
+    BINDINGS = [Binding("ctrl+y", "copy", "Copy message")]
 
     def __init__(self, text: str, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -87,6 +88,14 @@ class NoteMessage(Static):
 
     def __init__(self, text: str) -> None:
         super().__init__(Text(clean(text)), classes="note", markup=False)
+        self.text = clean(text)
+
+
+class FigureNote(Static):
+    """A finished demo's figures, drawn as text: how a resumed conversation shows what was watched."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(Text(clean(text)), classes="figures", markup=False)
         self.text = clean(text)
 
 
@@ -127,10 +136,13 @@ class BotMessage(ChatMessage):
             super().__init__()
             self.demo_id = demo_id
 
-    def __init__(self, waiting: str = "", **kwargs) -> None:
-        super().__init__("", **kwargs)
-        self.reply: Reply | None = None
-        self.finished = False
+    def __init__(self, waiting: str = "", *, shown: Reply | None = None, **kwargs) -> None:
+        """`shown`: a reply from a saved conversation, composed at once (no spinner, no typing, no worker),
+        so a resumed conversation of a hundred turns appears whole in a moment."""
+        super().__init__(shown.text if shown else "", **kwargs)
+        self.reply: Reply | None = shown
+        self.finished = shown is not None
+        self._shown = shown
         self._waiting = waiting
         self._frame = 0
         self._spin: Timer | None = None
@@ -138,9 +150,16 @@ class BotMessage(ChatMessage):
 
     def compose(self) -> ComposeResult:
         yield CopyLink()
+        if self._shown is not None:
+            yield Markdown(self.text, classes="body", parser_factory=parser)
+            if self._shown.sources:
+                yield SourcesBlock(self._shown.sources, self._shown.lang)
+            return
         yield Static(self._spinner_text(), classes="spinner", markup=False)
 
     def on_mount(self) -> None:
+        if self._shown is not None:
+            return
         if self._pending is not None:
             self._type(*self._pending)
         else:
@@ -206,7 +225,7 @@ class BotMessage(ChatMessage):
         extras: list[Widget] = []
         if reply.sources:
             extras.append(SourcesBlock(reply.sources, reply.lang))
-        if reply.kind == "answer" and reply.demo and reply.action != "start_demo":
+        if reply.offer and reply.demo and reply.action is None:
             label = f"▶ 演示给我看（/demo {reply.demo}）" if reply.lang == "zh" else f"▶ Show me (/demo {reply.demo})"
             button = Button(label, classes="demo-offer", compact=True)
             button.demo_id = reply.demo  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ from dialog.tui.demo_panel import DemoPanel
 from dialog.tui.messages import BotMessage, NoteMessage, UserMessage
 from dialog.tui.prompt import ChatInput
 from dialog.tui.runtime import prime, settle_gc
+from knowledge.lang import pick
 
 
 @dataclass
@@ -105,6 +106,19 @@ class ChatPane(Vertical):
         self.chat.mount(NoteMessage(f"Resumed the conversation of {self.transcript.path.name} "
                                     f"({len(loaded.turns)} turns)."))
         self.chat.anchor()
+        self.chat.scroll_end(animate=False)
+
+    async def open_lesson(self, path: Any) -> None:
+        """Reopen a past lesson in place of the conversation on screen (running demos stay)."""
+        if self._current is not None or self._jobs:
+            self.app.notify("Ms. B is still answering; open the lesson in a moment.", markup=False)
+            return
+        await self.chat.clear(keep=[p for p in self.panels if p.running])
+        self.transcript, loaded = Transcript.open(self.transcript.base, path)
+        self.replay(loaded)
+        if self.kb is not None and self._kb_error is None:
+            self.session = Session(self.services.make_conversation(self.kb), self.transcript)
+            self.session.resume(loaded)
 
     def start_loading(self, resumed: Any = None) -> None:
         self.status.show(lines.status(self.current_lang(), "loading"), busy=True)
@@ -260,6 +274,17 @@ class ChatPane(Vertical):
         self.chat.mount(panel)
         self.chat.anchor()
         self.app.refresh_bindings()
+        self._show_running()
+
+    def _show_running(self) -> None:
+        """The status line says what runs (a panel may have scrolled out of view), or that all is ready."""
+        running = [p.title for p in self.panels if p.running]
+        lang = self.current_lang()
+        if running:
+            self.status.show(pick(lang, f"demo running: {', '.join(running)} — Esc stops it",
+                                  f"演示运行中：{'、'.join(running)}——按 Esc 停止"), busy=True)
+        elif self.session is not None and self._kb_error is None:
+            self.status.show(lines.status(lang, "ready"))
 
     def stop_demos(self, *_: Any) -> None:
         for panel in self.panels:
@@ -279,6 +304,7 @@ class ChatPane(Vertical):
     @on(DemoPanel.Ended)
     def _demo_ended(self, message: DemoPanel.Ended) -> None:
         self.app.refresh_bindings()
+        self._show_running()
         outcome = message.outcome
         if outcome.status == "stopped":
             note = lines.stopped(message.panel.lang, message.panel.title)
@@ -289,11 +315,21 @@ class ChatPane(Vertical):
             return
         if outcome.status == "failed":
             self.app.notify(outcome.message, title="The demo failed", severity="error", markup=False)
-        self.ask(lambda session: session.demo_ended(outcome))
+        self.ask(lambda session: _ended(session, outcome))
 
     @on(BotMessage.DemoRequested)
     def _demo_requested(self, message: BotMessage.DemoRequested) -> None:
         self.submit_line(f"/demo {message.demo_id}")
+
+
+def _ended(session: Session, outcome: Any) -> Reply:
+    """A finished demo: its figures kept with the conversation (as text, to show again on --resume), then
+    Ms. B's words on it."""
+    if outcome.status == "finished" and outcome.figures:
+        from dialog.view.figures import figures_text
+
+        session.note(figures_text(outcome.figures), kind="figures")
+    return session.demo_ended(outcome)
 
 
 def _noted(session: Session, outcome: Any, note: str) -> Reply:

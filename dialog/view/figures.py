@@ -20,6 +20,9 @@ PLOT_HEIGHT = 18
 LINE_COLORS = ("red", "magenta", "orange", "cyan")
 # plotext colour names that are not also Rich's
 RICH_COLORS = {"orange": "dark_orange", "gray": "grey50", "grey": "grey50"}
+# Drawn brighter than asked: a terminal's plain ANSI blue often reads as purple, and the text says "blue".
+VISIBLE = {"blue": "blue+"}
+PERCENT_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
 IMAGE_GAP = 2  # columns between two images of a strip
 MAX_PLOT_WIDTH = 100
 GROUP_PLOT_WIDTH = 38  # a grouped plot's columns: narrower, and the axis labels crowd out the points
@@ -51,7 +54,7 @@ def draw_plot(plt: Any, plot: Plot, *, legend: bool = True, title: bool = True, 
     for s in plot.series:
         style: dict[str, Any] = {"label": s.label if legend else None}
         if s.color:
-            style["color"] = s.color
+            style["color"] = VISIBLE.get(s.color, s.color)
         if s.marker:
             style["marker"] = s.marker
         draw = plt.scatter if plot.kind == "scatter" else plt.plot
@@ -64,9 +67,30 @@ def draw_plot(plt: Any, plot: Plot, *, legend: bool = True, title: bool = True, 
         plt.xlim(*plot.x_lim)
     if plot.y_lim:
         plt.ylim(*plot.y_lim)
+    _ticks(plt, plot)
     plt.title(clean(plot.title) if title else "")
     plt.xlabel(clean(plot.x_label) if wide_labels or narrow(plot.x_label) else "")
     plt.ylabel(clean(plot.y_label) if wide_labels or narrow(plot.y_label) else "")
+
+
+def is_fraction(plot: Plot) -> bool:
+    """An accuracy plot: shown on a fixed 0–100 % axis, so runs and moments compare at a glance."""
+    ys = [y for s in plot.series for y in s.y]
+    named = f"{plot.name} {plot.title} {plot.y_label}".lower()
+    return bool(ys) and ("accura" in named or "准确" in named) and all(0.0 <= y <= 1.0 for y in ys)
+
+
+def _ticks(plt: Any, plot: Plot) -> None:
+    """Whole-number ticks where x counts something (epochs, layers, steps); percentages for accuracies."""
+    xs = [x for s in plot.series for x in s.x]
+    if xs and not plot.x_lim and all(float(x).is_integer() for x in xs):
+        lo, hi = int(min(xs)), int(max(xs))
+        step = max(1, -(-(hi - lo) // 5))
+        ticks = list(range(lo, hi + 1, step))
+        plt.xticks(ticks, [str(t) for t in ticks])
+    if is_fraction(plot) and not plot.y_lim:
+        plt.ylim(0.0, 1.0)
+        plt.yticks(list(PERCENT_TICKS), [f"{t:.0%}" for t in PERCENT_TICKS])
 
 
 def legend_text(plot: Plot) -> RichText:
@@ -100,6 +124,7 @@ def caption(plot: Plot) -> RichText:
 
 def rich_style(color: str) -> str:
     """The Rich style for a plotext colour name ("blue", "orange", "red+" for bright); "" if none."""
+    color = VISIBLE.get(color, color)
     name = color.rstrip("+")
     name = RICH_COLORS.get(name, ("bright_" + name) if color.endswith("+") else name)
     try:
@@ -188,7 +213,7 @@ def format_metric(name: str, value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return str(value)
     if isinstance(value, float):
-        if "accuracy" in name and 0.0 <= value <= 1.0:
+        if ("accuracy" in name or "gap" in name) and -1.0 <= value <= 1.0:
             return f"{value:.1%}"
         if "seconds" in name:
             return f"{value:.3g} s"
@@ -203,3 +228,14 @@ def metrics_line(metrics: dict[str, Any], limit: int | None = None) -> str:
     parts = [f"{k.replace('_', ' ')} {format_metric(k, v)}" for k, v in metrics.items()
              if isinstance(v, (int, float)) and not isinstance(v, bool)]
     return " · ".join(parts[:limit])
+
+
+def figures_text(figures: tuple, width: int = 96) -> str:
+    """A run's last figures as plain text (no colour codes): what a saved conversation keeps of a demo."""
+    parts = []
+    for fig in figures:
+        if isinstance(fig, Plot):
+            parts.append(plot_text(fig, width, height=14).plain.rstrip())
+        elif isinstance(fig, Images):
+            parts.append(images_text(fig, width).plain.rstrip())
+    return "\n\n".join(p for p in parts if p.strip())

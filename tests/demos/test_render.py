@@ -79,7 +79,7 @@ def test_a_plot_keeps_its_colours_on_a_colour_terminal():
     con = Console(file=io.StringIO(), force_terminal=True, color_system="256", width=80)
     con.print(rendered)
     ansi = con.file.getvalue()
-    assert "\x1b[34m" in ansi or "\x1b[38;5;4m" in ansi  # blue
+    assert "\x1b[94m" in ansi or "\x1b[38;5;12m" in ansi  # bright blue: plain ANSI blue reads as purple
     assert "\x1b[32m" in ansi or "\x1b[38;5;2m" in ansi  # green
 
 
@@ -120,3 +120,11 @@ def test_a_group_on_a_narrow_terminal_is_one_plot_a_row():
     text = render([_layer(0), _layer(1), Result({}, "")], width=60)
     assert not any("layer 0 view" in line and "layer 1 view" in line for line in text.splitlines())
     assert "layer 1 view" in text
+
+
+def test_accuracy_plots_sit_on_a_fixed_percent_axis_and_counts_get_whole_ticks():
+    acc = Plot("acc", "Training vs test accuracy", "line", (Series("test", (1.0, 2.0, 3.0, 4.0), (0.5, 0.7, 0.9, 0.95)),),
+               x_label="epoch", y_label="accuracy")
+    text = plot_text(acc, 80).plain
+    assert "100%" in text and "0%" in text and "1.02" not in text
+    assert not any(t in text for t in ("1.5", "2.5", "3.8"))  # no half epochs

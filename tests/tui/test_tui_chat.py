@@ -198,7 +198,7 @@ async def test_an_answer_that_offers_a_demo_has_a_show_me_button_that_starts_it(
         assert any(u.text == "/demo coordinates" for u in app.query(UserMessage))
 
 
-async def test_messages_can_be_reached_with_tab_and_copied_with_c(make_app, monkeypatch):
+async def test_messages_can_be_reached_with_tab_and_copied_with_ctrl_y(make_app, monkeypatch):
     monkeypatch.setattr(clipboard, "system_copy", lambda text: False)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
@@ -206,7 +206,7 @@ async def test_messages_can_be_reached_with_tab_and_copied_with_c(make_app, monk
         await settled(pilot, app, 2)
         user = app.query_one(UserMessage)
         user.focus()
-        await pilot.press("c")
+        await pilot.press("ctrl+y")
         await wait_for(pilot, lambda: any(clipboard.TERMINAL_ONLY in str(n.message) for n in app._notifications),
                        what="the no-clipboard notice")
         assert app.clipboard == "copy [b]me[/b]"
@@ -299,8 +299,13 @@ async def test_typing_while_a_message_has_focus_goes_to_the_input(make_app):
         await pilot.press("w", "h", "y")
         assert isinstance(app.focused, ChatInput) and app.query_one(ChatInput).value == "why"
         greeting.focus()
-        await pilot.press("c")  # still the message's own key: copy
-        assert app.focused is greeting and app.query_one(ChatInput).value == "why"
+        await pilot.press("c", "a", "n")  # every printable key is text, "c" included: nothing is swallowed
+        assert isinstance(app.focused, ChatInput) and app.query_one(ChatInput).value == "whycan"
+        app.query_one(ChatInput).value = ""
+        await pilot.press("shift+tab")  # back onto a message, then "/clear" typed whole
+        assert not isinstance(app.focused, ChatInput)
+        await pilot.press(*"/clear")
+        assert app.query_one(ChatInput).value == "/clear"
 
 
 async def test_when_the_knowledge_base_cannot_load_every_question_gets_an_error_not_a_spinner(make_app):

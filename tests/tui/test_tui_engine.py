@@ -88,9 +88,13 @@ async def test_stop_cancels_a_real_demo_within_a_second(real_app):
         panel.handle.join(2)
 
 
-async def test_help_from_the_engine_renders_its_table(real_app):
+async def test_help_is_short_with_its_keys_and_help_more_renders_the_table(real_app):
     app = real_app()
     async with app.run_test(size=SIZE) as pilot:
         await ask(pilot, "/help")
-        reply = (await settled(pilot, app, 2))[-1]
-        assert "/demo" in reply.text and reply.query("MarkdownTable")
+        short = (await settled(pilot, app, 2))[-1]
+        assert "Esc" in short.text and "ctrl+l" in short.text and not short.query("MarkdownTable")
+        assert short.size.height < SIZE[1] - 8  # its own beginning stays on screen
+        await ask(pilot, "/help more")
+        table = (await settled(pilot, app, 3))[-1]
+        assert "/demo" in table.text and table.query("MarkdownTable")

@@ -98,7 +98,7 @@ class FakeConversation:
             source = Source("conversation", "第一节", "深度学习中的深度指的是层数。", "A Conversation")
             offer = "coordinates" if "offer" in text else None
             reply = Reply("answer", f"{prefix}{text}\n\n- point one\n- point two\n\n```\ncode()\n```", lang,
-                          sources=(source,), demo=offer)
+                          sources=(source,), demo=offer, offer="Want to see it happen?" if offer else "")
         self.state.lang = reply.lang
         return reply
 
