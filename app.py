@@ -7,6 +7,7 @@
     msb demo NAME [options]      a live demo in the terminal (msb demo --list)
     msb index [--rebuild] | msb index add PATH...
     msb lessons [show|rename|delete|export] ...  past conversations
+    msb quiz [--topic T] [--json] | msb progress [--json]
 """
 from __future__ import annotations
 
@@ -52,6 +53,13 @@ def _parser() -> argparse.ArgumentParser:
     index.add_argument("action", nargs="?", choices=["add"])
     index.add_argument("paths", nargs="*")
     index.add_argument("--rebuild", action="store_true")
+    quiz = sub.add_parser("quiz", help="review what you learned: a few questions, each answer judged")
+    quiz.add_argument("--topic", help="questions on this topic (default: what is due, then what you explored)")
+    quiz.add_argument("--json", action="store_true")
+    quiz.add_argument("--lang", choices=["en", "zh"], dest="sub_lang")
+    progress = sub.add_parser("progress", help="your map: topics explored, demos watched, what you remember")
+    progress.add_argument("--json", action="store_true")
+    progress.add_argument("--lang", choices=["en", "zh"], dest="sub_lang")
     lessons = sub.add_parser("lessons", help="past conversations: list, show, rename, delete, export")
     lessons.add_argument("action", nargs="?", choices=["list", "show", "rename", "delete", "export"])
     lessons.add_argument("args", nargs="*")
@@ -122,6 +130,14 @@ def _run(args: argparse.Namespace, lang: str | None) -> int:
         from dialog.terminal.index_cmd import index_main
 
         return index_main(args.action, args.paths, args.rebuild)
+    if args.command == "quiz":
+        from dialog.terminal.quiz_cmd import quiz_main
+
+        return quiz_main(lang=lang, topic=args.topic, as_json=args.json)
+    if args.command == "progress":
+        from dialog.terminal.quiz_cmd import progress_main
+
+        return progress_main(lang=lang, as_json=args.json)
     if args.command == "lessons":
         from dialog.terminal.lessons_cmd import lessons_main
 

@@ -228,6 +228,15 @@ class ActClassifier:
         raw = self._cue_data()
         return any(p in low for p in (*raw.get("demo_en", ()), *raw.get("demo_zh", ())))
 
+    def says(self, kind: str, text: str) -> bool:
+        """Whether the line holds one of the cue phrases of `kind` ("quiz", "quiz_stop")."""
+        low = text.lower().strip()
+        raw = self._cue_data()
+        phrases = (*raw.get(f"{kind}_en", ()), *raw.get(f"{kind}_zh", ()))
+        if kind == "quiz_stop":  # said alone, not inside an answer
+            return any(low.rstrip(".!！。 ") == p for p in phrases)
+        return any(p in low for p in phrases)
+
     def classify(self, text: str) -> Act:
         """The act, with two checks the examples can't teach well: a line asking something is not a "yes",
         "thanks" or greeting, and a "show me" inside another act makes it a demo request."""

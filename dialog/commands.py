@@ -84,6 +84,10 @@ class Commanded(Protocol):
     kb: Any
     demos: Any
     tour: Any
+    quiz: Any
+    progress: Any
+
+    def named_topic(self, text: str, lang: str) -> Any: ...
 
 
 def parse(text: str) -> Command:
@@ -182,6 +186,22 @@ def _tour(conv: Commanded, cmd: Command, lang: str) -> Reply:
     return conv.tour.start(lang)
 
 
+def _quiz(conv: Commanded, cmd: Command, lang: str) -> Reply:
+    topic = None
+    if cmd.args:
+        hit = conv.named_topic(" ".join(cmd.args), lang)
+        topic = hit.id if hit else None
+    return conv.quiz.start(lang, topic)
+
+
+def _progress(conv: Commanded, cmd: Command, lang: str) -> Reply:
+    from dialog.quiz import progress_map
+
+    text, nxt = progress_map(conv.kb, conv.progress, lang)
+    suggestions = (conv.kb.entries[nxt].questions[lang][0],) if nxt else ()
+    return Reply("command", text, lang, suggestions=suggestions)
+
+
 def _lang(conv: Commanded, cmd: Command, lang: str) -> Reply:
     choice = cmd.args[0].lower() if cmd.args else ""
     if choice in ("en", "zh"):
@@ -211,5 +231,6 @@ def _quit(conv: Commanded, cmd: Command, lang: str) -> Reply:
 
 HANDLERS: dict[str, Callable[[Commanded, Command, str], Reply]] = {
     "help": _help, "topics": _topics, "demos": _demos, "demo": _demo, "stop": _stop, "sources": _sources,
-    "tour": _tour, "lang": _lang, "save": _save, "clear": _clear, "quit": _quit,
+    "tour": _tour, "quiz": _quiz, "progress": _progress, "lang": _lang, "save": _save, "clear": _clear,
+    "quit": _quit,
 }

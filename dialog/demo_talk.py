@@ -21,6 +21,8 @@ class Talk(Protocol):
     state: ConversationState
     can_run_demos: bool
     kb: Any
+    progress: Any
+    quiz: Any
 
     def named_topic(self, text: str, lang: str) -> Entry | None: ...
 
@@ -142,14 +144,17 @@ class DemoTalk:
                                        f"**{demo_id}** 演示出了问题：{outcome.message}\n\n我们的对话继续。"), lang,
                          demo=demo_id)
         self.state.watched.append(demo_id)
+        self.conv.progress.watched(demo_id)
         linked = self.conv.current() if (self.conv.current() and self.conv.current().demo == demo_id) else next(
             (e for e in self.conv.kb.entries.values() if e.demo == demo_id), None)
         if linked is not None:
             self.state.enter(linked.id)
         more = pick(lang, "Ask me *why?* or *tell me more* to dig in.", "想深入的话，问我「为什么」或「继续」。")
         summary = outcome.result.summary if outcome.result else ""
+        explained = linked is not None and self.state.has_said(linked.id, "answer")
+        check = self.conv.quiz.offer(linked.id, lang) if explained and not self.state.running else ""
         return Reply("demo", f"{summary}\n\n{more}".strip(), lang, topic=linked.id if linked else None,
-                     demo=demo_id, score=1.0)
+                     demo=demo_id, score=1.0, offer=check)
 
 
 def _busy(lang: str, running: list[str], wanted: str) -> str:

@@ -18,6 +18,8 @@ from dialog.demo_talk import DemoTalk
 from dialog.errors import USER_ERRORS
 from dialog.reply import Reply, Source
 from dialog.state import ConversationState, Said
+from dialog.progress import Progress
+from dialog.quiz import Quiz
 from dialog.tour import Tour
 from knowledge.base import Hit, KnowledgeBase
 from knowledge.entries import FACTS, LAYERS, Entry
@@ -46,14 +48,17 @@ _CLAUSE = re.compile(r"[,，.。!！;；:：]+")
 
 class Conversation:
     def __init__(self, kb: KnowledgeBase, *, lang: str | None = None, can_run_demos: bool = True,
-                 runs_beside: bool = True, classifier: ActClassifier | None = None, seed: int | None = None) -> None:
+                 runs_beside: bool = True, classifier: ActClassifier | None = None, progress: Any = None,
+                 seed: int | None = None) -> None:
         self.kb = kb
         self.can_run_demos = can_run_demos
         self.runs_beside = runs_beside  # demos run beside the chat (the app), or before the next line (plain chat)
         self.state = ConversationState(lang=lang or "en", pinned=lang)
         self.acts = classifier or ActClassifier(kb)
+        self.progress = progress if progress is not None else Progress(None)  # in memory unless given a store
         self.demos = DemoTalk(self)
         self.tour = Tour(self)
+        self.quiz = Quiz(self)
         self._rng = random.Random(seed)
 
     # ------------------------------------------------------------------ entry point
@@ -75,6 +80,10 @@ class Conversation:
             return commands.run(self, text, lang)
         if not text:
             return self.say("empty", lang)
+        if self.state.asking is not None:  # the line answers the check question asked
+            return self.quiz.stop(lang) if self.acts.says("quiz_stop", text) else self.quiz.answer(text, lang)
+        if self.acts.says("quiz", text):
+            return self.quiz.start(lang, self.state.offered_quiz)
         act = self.acts.classify(text)
         if self.state.tour_step is not None:
             if self.tour.continues(act.name, text):
@@ -96,7 +105,7 @@ class Conversation:
         if act == "thanks_question":
             return self._thanks_question(text, lang)
         if act == "yes":
-            return self.demos.accept(lang)
+            return self.quiz.start(lang, self.state.offered_quiz) if self.state.offered_quiz else self.demos.accept(lang)
         if act == "demo":
             return self.demos.in_words(text, lang)
         if act == "next":
@@ -297,6 +306,8 @@ class Conversation:
         if mark:
             self.state.mark(entry.id, part)
             self.state.last = Said(entry.id, part)
+            if part == "answer":
+                self.progress.saw_topic(entry.id)
         return Reply("answer", f"{lead}\n\n{body}" if lead else body, lang, topic=entry.id, sources=sources,
                      demo=entry.demo if offer_line else None,
                      suggestions=content.suggestions(self.kb, entry, lang, self.state.said,

@@ -2,7 +2,7 @@
 engine over it, the same way for every front end."""
 from __future__ import annotations
 
-from typing import Callable
+from typing import Any, Callable
 
 from demos.core import all_demos
 from dialog.acts import ActClassifier
@@ -22,6 +22,7 @@ def load_kb(*, dense: bool = True, notice: Notice | None = None, progress: Progr
 
 
 def conversation(kb: KnowledgeBase, *, lang: str | None = None, can_run_demos: bool = True,
-                 runs_beside: bool = True, notice: Notice | None = None) -> Conversation:
+                 runs_beside: bool = True, notice: Notice | None = None, progress: Any = None) -> Conversation:
+    """`progress`: the learner's store (dialog.progress.Progress.default()); None keeps it in memory."""
     return Conversation(kb, lang=lang, can_run_demos=can_run_demos, runs_beside=runs_beside,
-                        classifier=ActClassifier(kb, notice=notice))
+                        classifier=ActClassifier(kb, notice=notice), progress=progress)

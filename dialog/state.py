@@ -32,6 +32,10 @@ class ConversationState:
     last: Said | None = None
     last_sources: tuple[Source, ...] = ()
     tour_step: int | None = None  # index into the tour while it runs
+    asking: str | None = None  # the check question Ms. B asked and awaits an answer to
+    quiz: list[str] = field(default_factory=list)  # check questions still to ask in this round
+    checked: set[str] = field(default_factory=set)  # topics a check was offered or asked on in this session
+    offered_quiz: str | None = None  # a topic Ms. B offered a check on; "yes" starts it
 
     def enter(self, topic: str) -> None:
         """Make `topic` current, keeping the one it replaces among the recent ones."""

@@ -17,6 +17,7 @@ import numpy as np
 from knowledge import storage
 from knowledge import tokenize as tokenize_module
 from knowledge.calibration import Scoring, scoring
+from knowledge.checks import CHECKS_DIR, Check, load_checks
 from knowledge.documents import DOCUMENTS_DIR, Document, Passage, load_documents
 from knowledge.backends import load_embedder
 from knowledge.embedder import Embedder, Progress
@@ -29,8 +30,8 @@ from knowledge.vectors import vectors_for
 
 Notice = Callable[[str], None]
 DENSE_PASSAGE_CHARS = 160
-DENSE_CANDIDATES = 200
-QUERY_MEMO = 32  # nearest units read from the dense index per query: every entry's best is among them
+DENSE_CANDIDATES = 200  # nearest units read from the dense index per query: every entry's best is among them
+QUERY_MEMO = 256  # recent query vectors kept: a line is embedded once for searching, acts and judging
 
 
 def _quiet(message: str) -> None:
@@ -113,14 +114,16 @@ class KnowledgeBase:
         self._warm_lock = threading.Lock()
         self._passage_of: dict[str, Passage | None] = {}
         self._query_memo: dict[str, np.ndarray] = {}
+        self._example_memo: dict[str, np.ndarray] = {}  # labelled texts' query vectors, read once
+        self.checks: dict[str, Check] = {}  # check questions by id (knowledge.checks)
         self._paragraphs: dict[tuple[str, str], tuple[list[tuple[str, str]], np.ndarray]] = {}
 
     # ------------------------------------------------------------------ loading
 
     @classmethod
     def load(cls, *, entries_dir: Path = ENTRIES_DIR, documents_dir: Path = DOCUMENTS_DIR,
-             demo_ids: Iterable[str] | None = None, notice: Notice | None = None,
-             include_user_documents: bool = True) -> "KnowledgeBase":
+             checks_dir: Path | None = CHECKS_DIR, demo_ids: Iterable[str] | None = None,
+             notice: Notice | None = None, include_user_documents: bool = True) -> "KnowledgeBase":
         """Entries, documents and the lexical index; raises EntryError naming the file and line of a bad entry.
 
         `demo_ids`: the demos entries may name (checked when given; the knowledge base knows no demos itself).
@@ -130,6 +133,7 @@ class KnowledgeBase:
         entries = load_entries(entries_dir)
         sections = {d.id: set(d.sections) for d in documents.values()}
         validate_references(entries, sections, None if demo_ids is None else set(demo_ids))
+        checks = load_checks(entries, checks_dir) if checks_dir is not None and entries_dir == ENTRIES_DIR else {}
         user_docs = load_user_documents(notice) if include_user_documents else {}
         # The tokenizer's source is part of the key: new stop words must not meet old cached tokens.
         files = [*entries_dir.glob("*.yaml"), *documents_dir.glob("*.md"), *(d.path for d in user_docs.values()),
@@ -149,7 +153,9 @@ class KnowledgeBase:
                     # jieba's dictionary load is the slow part of a cold start; the cache spares it later.
                     cached = {lang: [tokens(u.text, lang) for u in units if u.lang == lang] for lang in LANGS}
                     storage.write_json(path, key, cached, notice=notice)
-        return cls(entries, documents, user_docs, key, cached, units)
+        kb = cls(entries, documents, user_docs, key, cached, units)
+        kb.checks = checks
+        return kb
 
     @property
     def dense_ready(self) -> bool:
@@ -274,7 +280,12 @@ class KnowledgeBase:
         """Query vectors for many texts (labelled examples), batched, shipped or cached like the index's."""
         if self._embedder is None:
             raise RuntimeError("query_vectors needs the model: call warm_up() first")
-        return vectors_for(texts, self._embedder, progress=progress, as_queries=True)
+        missing = [t for t in dict.fromkeys(texts) if t not in self._example_memo]
+        if missing:
+            self._example_memo.update(zip(missing, vectors_for(missing, self._embedder, progress=progress,
+                                                               as_queries=True)))
+        dim = self._embedder.dim
+        return np.stack([self._example_memo[t] for t in texts]) if texts else np.zeros((0, dim), np.float32)
 
     def _dense_search(self, query: str) -> dict[str, float]:
         index, embedder = self._dense, self._embedder

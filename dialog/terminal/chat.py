@@ -27,7 +27,10 @@ def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interact
     if interactive:
         out.write(pick(lang or "en", "Ms. B is here. Ask away (/help lists what she can do, /quit leaves).\n",
                        "B 女士来了。随便问吧（/help 看看她能做什么，/quit 退出）。\n"))
-    session = Session(conversation(kb, lang=lang, runs_beside=False, notice=notice), Transcript(data_dir()))
+    from dialog.progress import Progress
+
+    session = Session(conversation(kb, lang=lang, runs_beside=False, notice=notice,
+                                   progress=Progress.default(notice)), Transcript(data_dir()))
     warned = False
     while True:
         if interactive:

@@ -28,9 +28,10 @@ def real_services(lang: str | None) -> Services:
         return load_kb(dense=False)
 
     def make_conversation(kb: Any) -> Any:
+        from dialog.progress import Progress
         from dialog.startup import conversation
 
-        return conversation(kb, lang=lang)
+        return conversation(kb, lang=lang, progress=Progress.default())
 
     def start_demo(request: Any, **kwargs: Any) -> Any:
         from demos.runner import start

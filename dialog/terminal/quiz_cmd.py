@@ -1,0 +1,59 @@
+"""`msb quiz` and `msb progress`: a review session in plain text (each stdin line answers the question
+asked; `--json` to script it), and the map of what has been explored, watched and remembered."""
+from __future__ import annotations
+
+import json
+import sys
+
+from dialog.progress import Progress
+from dialog.quiz import progress_map
+from dialog.reply import Reply
+from dialog.startup import conversation, load_kb
+from dialog.terminal.output import emit, stderr_notice, working
+from knowledge.safe_text import json_safe
+
+
+def quiz_main(*, lang: str | None, topic: str | None, as_json: bool) -> int:
+    with working("Getting your questions ready…"):
+        kb = load_kb(notice=stderr_notice())
+    conv = conversation(kb, lang=lang, progress=Progress.default(stderr_notice()))
+    lang = lang or "en"
+    entry = conv.named_topic(topic, lang) if topic else None
+    if topic and entry is None:
+        print(f"msb quiz: no topic matches {topic!r} (msb ask \"/topics\" lists them)", file=sys.stderr)
+        return 2
+    reply = conv.quiz.start(lang, entry.id if entry else None)
+    _show(conv, reply, as_json)
+    while conv.state.asking is not None:
+        if not as_json and sys.stdin.isatty():
+            sys.stdout.write("your answer> ")
+            sys.stdout.flush()
+        raw = sys.stdin.buffer.readline()
+        if not raw:
+            break
+        answering = conv.state.asking
+        reply = conv.respond(raw.decode("utf-8", errors="replace").rstrip("\r\n"))
+        _show(conv, reply, as_json, answered=answering)
+    return 0
+
+
+def _show(conv, reply: Reply, as_json: bool, answered: str | None = None) -> None:
+    extra = {"asking": conv.state.asking}
+    if answered is not None:
+        last = conv.progress.reviews()[-1:] or [(None, None, None)]
+        extra.update({"answered": answered, "grade": last[0][1] if last[0][0] == answered else None})
+    emit(reply, as_json, sys.stdout, extra if as_json else None)
+
+
+def progress_main(*, lang: str | None, as_json: bool) -> int:
+    kb = load_kb(dense=False, notice=stderr_notice())
+    progress = Progress.default(stderr_notice())
+    text, nxt = progress_map(kb, progress, lang or "en")
+    if as_json:
+        cards = [{"check": c.check_id, "topic": c.topic, "due": c.due.isoformat(timespec="seconds"),
+                  "retrievability": round(c.retrievability, 3)} for c in progress.cards()]
+        print(json_safe(json.dumps({"explored": sorted(progress.topics()), "watched": sorted(progress.demos_watched()),
+                                    "cards": cards, "next": nxt}, ensure_ascii=False)))
+        return 0
+    emit(Reply("command", text, lang or "en"), False, sys.stdout)
+    return 0
