@@ -174,6 +174,10 @@ class KnowledgeBase:
         return self.dense_texts() + [t for e in self.entries.values() for lang in LANGS
                                      for _, t in paragraphs(e, lang)]
 
+    def query_texts(self) -> list[str]:
+        """Texts compared as queries whose vectors ship: each check question's key points, both languages."""
+        return [kp.point[lang] for c in self.checks.values() for kp in c.key_points for lang in LANGS]
+
     def parts_ranked(self, query: str, lang: str, entry: Entry) -> list[tuple[str, str, float]]:
         """(part, paragraph, similarity) for the entry's own paragraphs in `lang`, closest to the query first;
         [] before the model is ready. How a question inside a topic finds the part that answers it."""

@@ -8,7 +8,7 @@ from typing import Iterable
 
 import yaml
 
-from knowledge.entries import Entry
+from knowledge.entries import Entry, tidy
 from knowledge.errors import KnowledgeError
 from knowledge.lang import LANGS
 
@@ -36,7 +36,7 @@ class Check:
 def _bilingual(value, where: str, what: str) -> dict[str, str]:
     if not isinstance(value, dict) or not all(isinstance(value.get(lang), str) and value[lang].strip() for lang in LANGS):
         raise KnowledgeError(f"{where}: {what} needs both 'en' and 'zh' text")
-    return {lang: value[lang].strip() for lang in LANGS}
+    return {lang: tidy(value[lang], lang) for lang in LANGS}
 
 
 def _key_point(raw, where: str) -> KeyPoint:

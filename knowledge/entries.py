@@ -73,7 +73,7 @@ def tidy(text: str, lang: str) -> str:
     text = text.strip()
     if lang != "zh":
         return text
-    return _NAMES.sub("\\1\u00a0\\2", _SOFT_BREAK.sub("", text))
+    return _NAMES.sub(r"\1\2", _SOFT_BREAK.sub("", text))
 
 
 def _text(value: Any) -> bool:

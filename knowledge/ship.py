@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
+from typing import Sequence
 
 from knowledge.backends import load_embedder
 from knowledge.base import KnowledgeBase
@@ -16,10 +18,14 @@ from knowledge.embedder import Embedder, Progress
 from knowledge.vectors import shipped_path, text_key, write
 
 
-def ship(embedder: Embedder, texts: Sequence[str], progress: Progress | None = None) -> Path:
-    """Compute the vectors of our own knowledge and write the file that ships with the package."""
-    vecs = embedder.embed_passages(list(dict.fromkeys(texts)), progress=progress)
-    table = {text_key(t): v for t, v in zip(dict.fromkeys(texts), vecs)}
+def ship(embedder: Embedder, texts: Sequence[str], progress: Progress | None = None,
+         queries: Sequence[str] = ()) -> Path:
+    """Compute the vectors of our own knowledge and write the file that ships with the package: `texts` as
+    passages, `queries` as queries (the check questions' key points, compared with learners' answers)."""
+    unique = list(dict.fromkeys(texts))
+    table = {text_key(t): v for t, v in zip(unique, embedder.embed_passages(unique, progress=progress))}
+    asked = list(dict.fromkeys(queries))
+    table.update({text_key(f"query: {t}"): v for t, v in zip(asked, embedder.embed_queries(asked))})
     path = shipped_path(embedder.name)
     write(path, embedder.name, table, embedder.dim)
     return path
@@ -39,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
         def progress(done: int, total: int) -> None:
             print(f"\r{embedder.name}: {done}/{total}", end="", file=sys.stderr, flush=True)
 
-        path = ship(embedder, texts, progress)
+        path = ship(embedder, texts, progress, queries=kb.query_texts())
         print(f"\n{path}: {len(set(texts))} vectors in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     return 0
 

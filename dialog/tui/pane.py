@@ -67,7 +67,6 @@ class ChatPane(Vertical):
         self._current: Pending | None = None  # the line being answered
         self._kb_error: str | None = None
         self._transcript_warned = False
-        self.timings: dict[str, float] = {}
 
     def compose(self) -> ComposeResult:
         yield ChatView(id="chat")
@@ -158,7 +157,7 @@ class ChatPane(Vertical):
             self.app.notify(self._kb_error, title="Knowledge base", severity="error", timeout=30, markup=False)
         else:
             self.session = worker.result
-            self.timings["knowledge_loaded"] = time.perf_counter()
+            self.app.timings["knowledge_loaded"] = time.perf_counter()
             if self.services.warm_up and hasattr(self.kb, "warm_up"):
                 self.status.show(lines.status(self.current_lang(), "warming"), busy=True)
                 self._warm()
@@ -167,7 +166,7 @@ class ChatPane(Vertical):
         self._pump()
 
     def _warmed(self, worker: Worker) -> None:
-        self.timings["warm"] = time.perf_counter()
+        self.app.timings["warm"] = time.perf_counter()
         if worker.state == WorkerState.ERROR:
             self.app.notify(f"Searching by keywords only: {worker.error}", severity="warning", markup=False)
             self.status.show(lines.status(self.current_lang(), "keywords"))
@@ -232,7 +231,7 @@ class ChatPane(Vertical):
             failure, self.session.failure = self.session.failure, None
         if failure:
             self.app.notify(failure, title="Ms. B could not answer", severity="error", markup=False)
-        self.timings.setdefault("first_reply", time.perf_counter())
+        self.app.timings.setdefault("first_reply", time.perf_counter())
         self._warn_if_unsaved()
         if pending is not None and pending.bubble is not None:
             self._show(pending.bubble, reply)
