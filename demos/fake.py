@@ -2,13 +2,13 @@
 without torch, worker processes or seconds of training."""
 from __future__ import annotations
 
-import queue
 import threading
 import time
 from dataclasses import dataclass
 
 from demos.core import Demo, DemoRequest, Error, Event, Images, Plot, Progress, Result, Series, Stopped, Text
 from demos.errors import DemoError
+from demos.run import Run
 
 
 @dataclass(frozen=True)
@@ -47,22 +47,20 @@ def _scatter(step: int) -> Plot:
                 lines=(((-1.0, 0.5), (1.0, 0.5), "boundary"),))
 
 
-class FakeHandle:
-    """Plays a script in a thread, like a real run: events to drain, cancel honoured at once. A terminal
-    Result or Error waits for `release` (so a test can act while the run is still going)."""
+class FakeHandle(Run):
+    """Plays a script in a thread, like a real run (the real handle's queue, cancel and end; only the work
+    is scripted). A terminal Result or Error waits for `release`, so a test can act while it is going."""
 
     def __init__(self, demo_id: str, events: list[Event], *, device: str = "cpu", endless: bool = False,
                  interval: float = 0.01, release: threading.Event | None = None) -> None:
-        self.demo_id, self.device = demo_id, device
+        super().__init__(demo_id, device)
         self.release = release or threading.Event()
         if release is None:
             self.release.set()
         self.cancelled = threading.Event()
-        self._queue: queue.Queue[Event] = queue.Queue()
-        self._ended = threading.Event()
-        threading.Thread(target=self._run, args=(events, endless, interval), daemon=True).start()
+        threading.Thread(target=self._play, args=(events, endless, interval), daemon=True).start()
 
-    def _run(self, events: list[Event], endless: bool, interval: float) -> None:
+    def _play(self, events: list[Event], endless: bool, interval: float) -> None:
         i = 0
         while not self.cancelled.is_set():
             if i < len(events):
@@ -70,40 +68,22 @@ class FakeHandle:
                 if isinstance(ev, (Result, Error)):
                     while not self.release.wait(0.01):
                         if self.cancelled.is_set():
-                            return self._finish(Stopped())
-                    return self._finish(ev)
-                self._queue.put(ev)
+                            return self._deliver(Stopped())
+                    return self._deliver(ev)
+                self._deliver(ev)
             elif endless:
-                self._queue.put(Progress(i, 0, {"loss": 0.5}))
+                self._deliver(Progress(i, 0, {"loss": 0.5}))
                 i += 1
             else:
-                return self._finish(Error("script ended without a result"))
+                return self._deliver(Error("script ended without a result"))
             time.sleep(interval)
-        self._finish(Stopped())
+        self._deliver(Stopped())
 
-    def _finish(self, ev: Event) -> None:
-        self._queue.put(ev)
-        self._ended.set()
-
-    def events(self, timeout: float = 0.0) -> list[Event]:
-        out: list[Event] = []
-        try:
-            out.append(self._queue.get(timeout=timeout) if timeout > 0 else self._queue.get_nowait())
-            while True:
-                out.append(self._queue.get_nowait())
-        except queue.Empty:
-            pass
-        return out
-
-    def cancel(self) -> None:
+    def _request_stop(self) -> None:
         self.cancelled.set()
 
-    @property
-    def done(self) -> bool:
-        return self._ended.is_set() and self._queue.empty()
-
-    def join(self, timeout: float | None = None) -> None:
-        self._ended.wait(timeout)
+    def _force_stop(self) -> None:
+        self._deliver(Stopped())
 
 
 class FakeRunner:

@@ -10,10 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol, Sequence
+from typing import Sequence
 
-import numpy as np
-
+from dialog.acts import Embeds
 from knowledge.checks import Check
 from knowledge.lang import LANGS
 
@@ -25,15 +24,6 @@ _NEGATION = re.compile(r"\b(not|no|never|n't|doesn't|don't|isn't|can't|cannot|wo
 _DONT_KNOW = re.compile(r"^\W*(i\s+(don'?t|do not)\s+know|no idea|dunno|not sure|pass|skip|idk|不知道|不清楚|不会|忘了|跳过)\W*$",
                         re.I)
 GRADES = ("wrong", "partial", "right")
-
-
-class Embeds(Protocol):
-    @property
-    def model(self) -> str | None: ...
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray | None: ...
-
-    def query_vectors(self, texts: Sequence[str], progress=None) -> np.ndarray: ...
 
 
 @dataclass(frozen=True)
