@@ -66,8 +66,11 @@ class Weights:
     mu: np.ndarray | None  # the mean embedding removed before classifying (dense models)
 
 
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader: ~10x faster on a thousand examples
+
+
 def load_examples(path: Path = EXAMPLES_FILE) -> list[Example]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
     out = []
     for i, item in enumerate(data.get("examples") or []):
         act = str(item.get("act"))
@@ -178,11 +181,17 @@ class ActClassifier:
     def __init__(self, kb: Embeds, examples: Sequence[Example] | None = None,
                  notice: Callable[[str], None] | None = None) -> None:
         self.kb = kb
-        self.examples = list(examples) if examples is not None else load_examples()
+        self._examples = list(examples) if examples is not None else None  # read only when training
         self.key = examples_key() if examples is None else hashlib.sha256(
-            repr([(e.text, e.act) for e in self.examples]).encode()).hexdigest()[:16]
+            repr([(e.text, e.act) for e in examples]).encode()).hexdigest()[:16]
         self._notice = notice
         self._weights: dict[str, Weights] = {}
+
+    @property
+    def examples(self) -> list[Example]:
+        if self._examples is None:
+            self._examples = load_examples()
+        return self._examples
 
     def weights(self, model: str | None) -> Weights:
         name = model or LEXICAL
@@ -209,7 +218,7 @@ class ActClassifier:
 
     def _cue_data(self) -> dict:
         if not hasattr(self, "_raw_cues"):
-            self._raw_cues = yaml.safe_load(CUES_FILE.read_text(encoding="utf-8"))
+            self._raw_cues = yaml.load(CUES_FILE.read_text(encoding="utf-8"), Loader=_Loader)
         return self._raw_cues
 
     def cues(self, lang: str) -> frozenset[str]:

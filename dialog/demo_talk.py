@@ -28,6 +28,10 @@ class Talk(Protocol):
 
     def current(self, named: Entry | None = None) -> Entry | None: ...
 
+    def topic_words(self, text: str, lang: str) -> list[str]: ...
+
+    def answer_question(self, text: str, lang: str) -> Any: ...
+
 # "deep learning" names the field, not the depth demo.
 _FIELD = re.compile(r"deep[- ]learning|machine learning|深度学习|机器学习", re.I)
 
@@ -79,6 +83,8 @@ class DemoTalk:
         named = demo_mentioned(text, self.all)
         entry = self.conv.named_topic(text, lang) if named is None else None
         demo = named or (entry.demo if entry else None) or self.state.offered_demo or self._nearest(self.conv.current())
+        if demo is None and self.conv.topic_words(text, lang):
+            return self.conv.answer_question(text, lang)  # "can I build models visually in a browser?": asked, not a demo
         if demo is None:
             lines = "\n".join(f"- **{d.title[lang]}** — `/demo {d.id}`" for d in self.all)
             self.state.last = Said(None, "persona:which_demo")

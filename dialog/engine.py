@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import re
+from dataclasses import replace
 from typing import Any
 
 from dialog import commands, content, persona
@@ -100,6 +101,9 @@ class Conversation:
         named = self.named_topic(text, lang) if act != "question" else None
         if named is not None and (act in FOLLOW_UPS or act == "source") and named.id != self.state.topic:
             act = "question"  # "why did deep learning take off now?" asks about a topic, not about the last reply
+        if act in (*FOLLOW_UPS, "source", *FACTS) and named is None and self.state.topic is None \
+                and self.topic_words(text, lang):
+            act = "question"  # nothing to follow up on yet: the line's own words are the question
         if act in ("greet", "thanks", "bye", "how_are_you"):
             return self.say(act, lang) if confidence >= SMALLTALK_CONFIDENCE else self.answer_question(text, lang)
         if act == "thanks_question":
@@ -268,6 +272,8 @@ class Conversation:
         # Asked where to read a paper the documents name but give no link for (or the reverse): the other helps.
         for part in (facet, {"link": "paper", "paper": "link"}.get(facet, "")):
             if part in entry.facts:
+                if named is not None and not self.state.has_said(entry.id, "answer"):
+                    return self._answer_with_fact(entry, part, lang)
                 return self.part_reply(entry, part, lang)
         if named is not None and text:
             return self.answer_question(text, lang)
@@ -275,6 +281,13 @@ class Conversation:
             return self._more_on(entry, text, lang, "")
         self.state.enter(entry.id)
         return Reply("answer", content.spent(entry, facet, lang), lang, topic=entry.id, score=1.0)
+
+    def _answer_with_fact(self, entry: Entry, part: str, lang: str) -> Reply:
+        """A first question on a topic that also asks a fact of it: the answer, then the fact."""
+        answer = self.part_reply(entry, "answer", lang)
+        fact = content.text_of(entry, part, lang) or ""
+        self.state.mark(entry.id, part)
+        return replace(answer, text=f"{answer.text}\n\n{fact}")
 
     def source(self, lang: str, named: Entry | None = None) -> Reply:
         entry = self.current(named)
@@ -342,14 +355,10 @@ class Conversation:
 
 
 def _rescored(hit: Hit, score: float) -> Hit:
-    from dataclasses import replace
-
     return replace(hit, score=score)
 
 
-def _with_lead(reply: Reply, lead: str) -> Reply:  # noqa: D103
-    from dataclasses import replace
-
+def _with_lead(reply: Reply, lead: str) -> Reply:
     return replace(reply, text=f"{lead} {reply.text}")
 
 

@@ -2,6 +2,7 @@
 engine over it, the same way for every front end."""
 from __future__ import annotations
 
+import weakref
 from typing import Any, Callable
 
 from demos.core import all_demos
@@ -25,4 +26,14 @@ def conversation(kb: KnowledgeBase, *, lang: str | None = None, can_run_demos: b
                  runs_beside: bool = True, notice: Notice | None = None, progress: Any = None) -> Conversation:
     """`progress`: the learner's store (dialog.progress.Progress.default()); None keeps it in memory."""
     return Conversation(kb, lang=lang, can_run_demos=can_run_demos, runs_beside=runs_beside,
-                        classifier=ActClassifier(kb, notice=notice), progress=progress)
+                        classifier=classifier_for(kb, notice), progress=progress)
+
+
+_CLASSIFIERS: "weakref.WeakKeyDictionary[KnowledgeBase, ActClassifier]" = weakref.WeakKeyDictionary()
+
+
+def classifier_for(kb: KnowledgeBase, notice: Notice | None = None) -> ActClassifier:
+    """One act classifier per knowledge base: a batch of a hundred questions loads its weights once."""
+    if kb not in _CLASSIFIERS:
+        _CLASSIFIERS[kb] = ActClassifier(kb, notice=notice)
+    return _CLASSIFIERS[kb]
