@@ -99,8 +99,9 @@ def quote(kb: Knows, entry: Entry, lang: str) -> str:
     if lang == "zh":
         zh_label = f"“{label}”" if "「" in label else f"「{label}」"
         return f"这是我依据的原文段落，出自《{title}》{zh_label}：\n\n> {clip(passage.text, QUOTE_CHARS)}"
+    # A short opening only: an English reader gets the place to look, not a wall of Chinese.
     return (f"It comes from *{title}*, in the section “{label}”. The documents are in Chinese; the passage "
-            f"begins:\n\n> {clip(passage.text, 40)}\n\n(`/sources` shows more of it.)")
+            f"begins:\n\n> {clip(passage.text, 24)}\n\nThe whole passage is one `/sources` away.")
 
 
 def spent(entry: Entry, part: str, lang: str) -> str:

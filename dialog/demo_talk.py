@@ -66,6 +66,7 @@ class DemoTalk:
         if not demo or demo in self.state.running or demo in self.state.watched:
             return ""
         self.state.offered_demo = demo
+        self.state.offered_quiz = None  # the latest offer is the one a "yes" accepts
         if self.conv.can_run_demos:
             return pick(lang, f"Want to see it happen? Say **show me** (or `/demo {demo}`).",
                         f"想亲眼看看吗？说 **演示一下**（或输入 `/demo {demo}`）。")

@@ -117,8 +117,10 @@ class Conversation:
         if act == "no":
             self.state.offered_demo = None
             return self.say("declined", lang)
-        if act in ("lang_en", "lang_zh"):
+        if act in ("lang_en", "lang_zh") and not self.topic_words(text, lang):
             return self.switch_language("en" if act == "lang_en" else "zh", text)
+        if act in ("lang_en", "lang_zh"):  # "who translated the Chinese version?" names a language, asks a question
+            return self.answer_question(text, lang)
         if act in FOLLOW_UPS:
             return self.follow_up(act, lang, named)
         if act == "source":

@@ -108,6 +108,7 @@ class Quiz:
             return ""
         self.state.checked.add(topic)
         self.state.offered_quiz = topic
+        self.state.offered_demo = None  # the latest offer is the one a "yes" accepts
         return pick(lang, "Want a quick check on this? Say **quiz me**.", "要不要来个小测验？说 **考考我**。")
 
 

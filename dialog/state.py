@@ -41,7 +41,7 @@ class ConversationState:
         """Make `topic` current, keeping the one it replaces among the recent ones."""
         if self.topic and self.topic != topic:
             self.recent = [t for t in self.recent if t != self.topic][-(STACK - 1):] + [self.topic]
-            self.offered_demo = None  # an offer belongs to the topic it was made on
+            self.offered_demo = self.offered_quiz = None  # an offer belongs to the topic it was made on
         self.topic = topic
 
     def mark(self, topic: str, part: str) -> None:

@@ -7,7 +7,7 @@ import math
 import re
 import threading
 
-_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # "what's" is "what": a contraction adds no topic
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 # Function words carry no topic; dropping them keeps BM25 and the coverage score honest.

