@@ -237,6 +237,12 @@ class ActClassifier:
         raw = self._cue_data()
         return any(p in low for p in (*raw.get("demo_en", ()), *raw.get("demo_zh", ())))
 
+    def points_back(self, text: str) -> bool:
+        """Whether the line holds a word pointing back at what was just said ("it", "this", "它", "那…呢")."""
+        raw = self._cue_data()
+        words = set(re.findall(r"[a-z']+", text.lower()))
+        return bool(words & set(raw.get("thread_en", ()))) or any(p in text for p in raw.get("thread_zh", ()))
+
     def says(self, kind: str, text: str) -> bool:
         """Whether the line holds one of the cue phrases of `kind` ("quiz", "quiz_stop")."""
         low = text.lower().strip()

@@ -89,8 +89,7 @@ def citation(found: tuple[Source, ...], lang: str) -> str:
 
 
 def quote(kb: Knows, entry: Entry, lang: str) -> str:
-    """Where an entry's words come from ("source?"): the document and section, and the passage. In English
-    only the passage's opening is quoted: the documents are Chinese, and the reply must stay readable."""
+    """Where an entry's words come from ("source?"): the document and section, and, in Chinese, the passage."""
     passage = kb.best_passage(entry, lang)
     if passage is None:
         return pick(lang, "This one is my own summary; no single passage says it.", "这是我自己的总结，没有某一段原文直接这么说。")
@@ -99,9 +98,10 @@ def quote(kb: Knows, entry: Entry, lang: str) -> str:
     if lang == "zh":
         zh_label = f"“{label}”" if "「" in label else f"「{label}」"
         return f"这是我依据的原文段落，出自《{title}》{zh_label}：\n\n> {clip(passage.text, QUOTE_CHARS)}"
-    # A short opening only: an English reader gets the place to look, not a wall of Chinese.
-    return (f"It comes from *{title}*, in the section “{label}”. The documents are in Chinese; the passage "
-            f"begins:\n\n> {clip(passage.text, 24)}\n\nThe whole passage is one `/sources` away.")
+    # The passage is Chinese: an English conversation gets the place to look, and the way to see it.
+    return (f"It comes from *{title}*, in the section “{label}”. My copy of the article is a Chinese "
+            "translation, so rather than paste Chinese into our conversation: `/sources` shows the passage "
+            "itself, and after `/lang zh` I quote it for you.")
 
 
 def spent(entry: Entry, part: str, lang: str) -> str:

@@ -44,6 +44,11 @@ SHORT_LINE = 2  # topic words: "那书呢？" has one, "what do better activatio
 CONTEXT_MARGIN = 0.03
 # Inside a topic, a part not said yet is preferred to the closest one when this close to it.
 PART_MARGIN = 0.01
+# A line pointing back at the thread but with this share of its words unknown to the documents is about
+# something else ("is it going to rain tomorrow?"); the thread's own follow-ups score 0 here almost always.
+THREAD_UNKNOWN = 0.4
+# How far above the threshold a line pointing back must match another topic to leave the thread for it.
+NAMED_SURELY = 0.085
 _CLAUSE = re.compile(r"[,，.。!！;；:：]+")
 
 
@@ -99,7 +104,8 @@ class Conversation:
             entry = self.kb.entries[self.state.topic]  # "what's it called?": nothing but the thread to go on
             return self._more_on(entry, text, lang, "")
         named = self.named_topic(text, lang) if act != "question" else None
-        if named is not None and (act in FOLLOW_UPS or act == "source") and named.id != self.state.topic:
+        if named is not None and (act in FOLLOW_UPS or act == "source") and named.id != self.state.topic and \
+                (not self.acts.points_back(text) or self._surely_named(text, lang)):
             act = "question"  # "why did deep learning take off now?" asks about a topic, not about the last reply
         if act in (*FOLLOW_UPS, "source", *FACTS) and named is None and self.state.topic is None \
                 and self.topic_words(text, lang):
@@ -127,6 +133,10 @@ class Conversation:
             return self.source(lang, named)
         if act in FACTS:
             return self.fact(act, lang, named, text)
+        if act == "question" and self.state.topic and self.acts.points_back(text):
+            threaded = self._in_thread(text, lang)
+            if threaded is not None:
+                return threaded
         exclude = {self.state.topic} if act == "correction" and self.state.topic else set()
         return self.answer_question(text, lang, exclude)
 
@@ -173,6 +183,32 @@ class Conversation:
                 self.kb.coverage(self.topic_words(text, lang), lang, current.owner) >= NAMED_COVERAGE:
             return self._more_on(current.entry, text, lang, persona.line("from_topic", lang, self._rng))
         return self.fallback(lang, best)
+
+    def _in_thread(self, text: str, lang: str) -> Reply | None:
+        """A question that points back ("is there code for this?", "它要收费吗？") asked within the current
+        topic or one beside it: searched together with the topic's own question, so the thread supplies what
+        the line leaves out. None when it is about something else, or the thread doesn't answer it either."""
+        entry = self.kb.entries[self.state.topic or ""]
+        if self.kb.unknown(self.kb.words(text, lang), lang) >= THREAD_UNKNOWN:
+            return None  # "is it going to rain in London?": words the documents never use point elsewhere
+        near = {entry.id, *entry.related}
+        hits = [h for h in self.kb.search(f"{entry.questions[lang][0]} {text}", lang, k=60)
+                if h.entry is not None and h.entry.id in near]
+        if not hits or hits[0].score < self.kb.threshold(lang):
+            return None
+        named = self.named_topic(text, lang)
+        if named is not None and named.id != entry.id and self._surely_named(text, lang):
+            return None
+        if hits[0].entry.id == entry.id:
+            return self._more_on(entry, text, lang, "")
+        return self.about(hits[0].entry, lang, text, score=hits[0].score)
+
+    def _surely_named(self, text: str, lang: str) -> bool:
+        """Whether the line matches some topic well above the threshold: a line pointing back that does
+        ("and residual nets, what do they add?") is about that topic; one whose words merely also fit
+        elsewhere ("is there code for this?", "这个清单出自哪里？") stays with the thread."""
+        alone = self.kb.search(text, lang, k=1)
+        return bool(alone) and alone[0].score >= self.kb.threshold(lang) + NAMED_SURELY
 
     def topic_words(self, text: str, lang: str) -> list[str]:
         """The line's words that say what it is about (not what it asks: "who", "paper", "show me"…)."""
@@ -242,8 +278,9 @@ class Conversation:
         rest = parts[1].strip() if len(parts) > 1 else ""
         if not rest or self.acts.classify(parts[0]).name != "thanks":
             return self.answer_question(text, lang)  # no thanks before it after all: a question
-        act = self.acts.classify(rest).name
-        inner = self.route(act if act not in ("thanks", "thanks_question") else "question", rest, lang)
+        act = self.acts.classify(rest)
+        inner = self.route(act.name if act.name not in ("thanks", "thanks_question") else "question", rest, lang,
+                           act.confidence)
         return _with_lead(inner, persona.line("welcome", lang, self._rng))
 
     # ------------------------------------------------------------------ the current topic
@@ -295,7 +332,13 @@ class Conversation:
         entry = self.current(named)
         if entry is None:
             return self.say("no_topic", lang)
-        return self.part_reply(entry, "source", lang)
+        reply = self.part_reply(entry, "source", lang)
+        if "paper" in entry.facts and not self.state.has_said(entry.id, "paper"):
+            # "Where is that from originally?" may mean the article or the work behind it: she gives both.
+            self.state.mark(entry.id, "paper")
+            lead = pick(lang, "And the work behind it:", "它背后的原始出处：")
+            reply = replace(reply, text=f"{reply.text}\n\n{lead} {entry.facts['paper'][lang]}")
+        return reply
 
     def _spent(self, entry: Entry, kind: str, lang: str) -> Reply:
         text = content.spent(entry, kind, lang)

@@ -250,6 +250,10 @@ class KnowledgeBase:
         """The share of these words' weight that an entry's (or passage's) texts contain, 0..1."""
         return self._lexical["zh" if lang == "zh" else "en"].coverage(words, owner)
 
+    def unknown(self, words: Sequence[str], lang: str) -> float:
+        """The share of these words' weight that the knowledge never uses at all, 0..1 ("rain", "London")."""
+        return self._lexical["zh" if lang == "zh" else "en"].unknown(words)
+
     def candidates(self, query: str, lang: str) -> list[Candidate]:
         """Every entry or passage either side of the search found, with what each side says of it
         (what `search` ranks; bench/calibrate.py fits the ranking and the threshold on these)."""

@@ -63,7 +63,10 @@ def test_when_a_topic_is_spent_she_says_so_and_points_elsewhere(conv):
 def test_the_source_is_quoted_only_when_asked_for(conv):
     r = conv.respond("what is dropout?")
     assert ">" not in r.text
-    quoted = conv.respond("source?")
+    told = conv.respond("source?")  # the passage is Chinese: in English she names where it is
+    assert told.topic == "dropout" and "Dropout" in told.text and "/sources" in told.text
+    assert not any("\u4e00" <= ch <= "\u9fff" for ch in told.text)
+    quoted = conv.respond("出处？")
     assert quoted.topic == "dropout" and "\n> " in quoted.text
 
 
@@ -262,3 +265,36 @@ def test_a_finished_demo_is_summed_up_in_the_conversation_language(conv):
                                                                           "网络自己学会了一种表示。")))
     assert r.lang == "zh" and "网络自己学会了" in r.text and r.topic and not conv.state.running
     assert conv.demos.ended(Outcome("cnn", "failed", message="out of memory")).kind == "error"
+
+
+@pytest.mark.parametrize("opening, line, topic, expect", [
+    ("what are region-based CNNs used for?", "is there code people use for this?", "region-cnn", "arXiv"),
+    ("为什么深度学习最近才火起来？", "那硬件方面呢？", "why-now", "GPU"),
+    ("Siraj Raval 是谁？", "他的视频适合初学者吗？", "siraj-raval", "Siraj"),
+])
+def test_a_question_pointing_back_is_asked_within_the_thread(conv, opening, line, topic, expect):
+    conv.respond(opening)
+    r = conv.respond(line)
+    assert r.kind == "answer" and r.topic == topic and expect in r.text
+
+
+@pytest.mark.parametrize("opening, line", [
+    ("what is a CNN?", "is it going to rain in London tomorrow?"),
+    ("what is a GAN?", "can it cook dinner for me?"),
+    ("什么是张量？", "那明天的天气呢？"),
+])
+def test_pointing_back_does_not_make_an_unrelated_question_answerable(conv, opening, line):
+    conv.respond(opening)
+    assert conv.respond(line).kind == "fallback"
+
+
+def test_a_question_pointing_back_but_naming_a_neighbour_goes_to_the_neighbour(conv):
+    conv.respond("what is a CNN?")
+    r = conv.respond("and residual networks, what do they change?")
+    assert r.topic == "resnet"
+
+
+def test_asked_where_it_comes_from_she_names_the_article_and_the_work_behind_it(conv):
+    conv.respond("how does a change of coordinates make the problem easy?")
+    r = conv.respond("where is that from?")
+    assert r.topic == "coordinate-change" and "Goodfellow" in r.text and "/sources" in r.text
