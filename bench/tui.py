@@ -149,7 +149,7 @@ async def child_resume(data_dir: str, turns: int) -> dict:
     """Seconds from the app's start until a resumed conversation of `turns` turns is on screen whole."""
     from dialog.transcript import Transcript, Turn
     from dialog.tui.app import MsBApp
-    from dialog.tui.messages import BotMessage
+    from dialog.tui.messages import PastTurn
 
     base = Path(data_dir) / "resume"
     t = Transcript(base)
@@ -159,7 +159,8 @@ async def child_resume(data_dir: str, turns: int) -> dict:
     start = time.perf_counter()
     app = MsBApp(data_dir=base, resume=True, typing_seconds=0)
     async with app.run_test(size=(120, 40)):
-        await _until(lambda: sum(b.finished for b in app.query(BotMessage)) >= turns, 60)
+        await _until(lambda: sum(t.role == "ms_b" for t in app.query(PastTurn)) >= turns, 60)
+        await asyncio.sleep(0)  # mounted turns are laid out and drawn before the loop comes back
         return {"resume_s": time.perf_counter() - start, "turns": turns}
 
 

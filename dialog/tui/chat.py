@@ -6,9 +6,8 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from dialog.reply import Reply
 from dialog.transcript import Turn
-from dialog.tui.messages import SPINNER, BotMessage, FigureNote, NoteMessage, UserMessage
+from dialog.tui.messages import SPINNER, FigureNote, NoteMessage, PastTurn
 
 
 class ChatView(VerticalScroll):
@@ -26,11 +25,8 @@ class ChatView(VerticalScroll):
         figures of its finished demos included."""
         widgets: list[Widget] = []
         for turn in turns:
-            if turn.role == "user":
-                widgets.append(UserMessage(turn.text))
-            elif turn.role == "ms_b":
-                widgets.append(BotMessage(shown=Reply(turn.kind or "answer", turn.text,  # type: ignore[arg-type]
-                                                      turn.lang or "en", sources=turn.sources, demo=turn.demo)))
+            if turn.role in ("user", "ms_b"):
+                widgets.append(PastTurn(turn.role, turn.text))
             elif turn.kind == "figures":
                 widgets.append(FigureNote(turn.text))
             else:

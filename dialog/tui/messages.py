@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+from rich.console import RenderableType
 from rich.text import Text
 from textual import events, work
 from textual.app import ComposeResult
@@ -17,7 +18,7 @@ from textual.widgets import Button, Collapsible, Markdown, Static
 from dialog.reply import Reply, Source
 from knowledge.safe_text import clean
 from dialog.tui.clipboard import copy_text
-from dialog.tui.markdown import parser
+from dialog.tui.markdown import history_markdown, parser
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 # Typing pace: a reply appears within about a second however long it is, in at most this
@@ -91,6 +92,24 @@ class NoteMessage(Static):
         self.text = clean(text)
 
 
+class PastTurn(Static, can_focus=True):
+    """A turn of a saved conversation, drawn in one widget (Ms. B's words by Rich): a hundred of them appear
+    at once on --resume, where live turns (a container, a copy link, a widget per Markdown block) take
+    seconds. Focus it and ctrl+y copies it, as with a live turn."""
+
+    BINDINGS = [Binding("ctrl+y", "copy", "Copy message")]
+
+    def __init__(self, role: str, text: str) -> None:
+        self.role = role
+        self.text = clean(text)  # as saved: the citation line and the offer are part of it
+        body: RenderableType = Text(self.text) if role == "user" else history_markdown(self.text)
+        super().__init__(body, classes=f"past {'user' if role == 'user' else 'ms-b'}", markup=False)
+        self.border_title = "Mr. A" if role == "user" else "Ms. B"
+
+    def action_copy(self) -> None:
+        copy_text(self.app, self.text)
+
+
 class FigureNote(Static):
     """A finished demo's figures, drawn as text: how a resumed conversation shows what was watched."""
 
@@ -136,13 +155,10 @@ class BotMessage(ChatMessage):
             super().__init__()
             self.demo_id = demo_id
 
-    def __init__(self, waiting: str = "", *, shown: Reply | None = None, **kwargs) -> None:
-        """`shown`: a reply from a saved conversation, composed at once (no spinner, no typing, no worker),
-        so a resumed conversation of a hundred turns appears whole in a moment."""
-        super().__init__(shown.text if shown else "", **kwargs)
-        self.reply: Reply | None = shown
-        self.finished = shown is not None
-        self._shown = shown
+    def __init__(self, waiting: str = "", **kwargs) -> None:
+        super().__init__("", **kwargs)
+        self.reply: Reply | None = None
+        self.finished = False
         self._waiting = waiting
         self._frame = 0
         self._spin: Timer | None = None
@@ -150,16 +166,9 @@ class BotMessage(ChatMessage):
 
     def compose(self) -> ComposeResult:
         yield CopyLink()
-        if self._shown is not None:
-            yield Markdown(self.text, classes="body", parser_factory=parser)
-            if self._shown.sources:
-                yield SourcesBlock(self._shown.sources, self._shown.lang)
-            return
         yield Static(self._spinner_text(), classes="spinner", markup=False)
 
     def on_mount(self) -> None:
-        if self._shown is not None:
-            return
         if self._pending is not None:
             self._type(*self._pending)
         else:

@@ -58,6 +58,7 @@ class ChatPane(Vertical):
         self.services = services
         self.transcript = transcript
         self.lang = lang
+        self._status_kind = "loading"
         self.device = device
         self.typing_seconds = typing_seconds
         self.session: Session | None = None
@@ -120,7 +121,7 @@ class ChatPane(Vertical):
             self.session.resume(loaded)
 
     def start_loading(self, resumed: Any = None) -> None:
-        self.status.show(lines.status(self.current_lang(), "loading"), busy=True)
+        self._set_status("loading")
         self._load(resumed)
 
     @work(thread=True, exclusive=True, group="load", name="load", exit_on_error=False)
@@ -153,25 +154,25 @@ class ChatPane(Vertical):
     def _loaded(self, worker: Worker) -> None:
         if worker.state == WorkerState.ERROR:
             self._kb_error = str(worker.error)
-            self.status.show(lines.status(self.current_lang(), "failed"))
+            self._set_status("failed")
             self.app.notify(self._kb_error, title="Knowledge base", severity="error", timeout=30, markup=False)
         else:
             self.session = worker.result
             self.app.timings["knowledge_loaded"] = time.perf_counter()
             if self.services.warm_up and hasattr(self.kb, "warm_up"):
-                self.status.show(lines.status(self.current_lang(), "warming"), busy=True)
+                self._set_status("warming")
                 self._warm()
             else:
-                self.status.show(lines.status(self.current_lang(), "ready"))
+                self._set_status("ready")
         self._pump()
 
     def _warmed(self, worker: Worker) -> None:
         self.app.timings["warm"] = time.perf_counter()
         if worker.state == WorkerState.ERROR:
             self.app.notify(f"Searching by keywords only: {worker.error}", severity="warning", markup=False)
-            self.status.show(lines.status(self.current_lang(), "keywords"))
+            self._set_status("keywords")
         else:
-            self.status.show(lines.status(self.current_lang(), "ready" if worker.result else "keywords"))
+            self._set_status("ready" if worker.result else "keywords")
 
     # ------------------------------------------------------------------ talking
 
@@ -246,6 +247,7 @@ class ChatPane(Vertical):
         handler = ACTIONS.get(type(action))
         if handler is not None:
             handler(self, action, reply)
+        self._show_running()  # the status line speaks the language of the conversation now
 
     async def _clear(self, bubble: BotMessage, reply: Reply) -> None:
         await self.chat.clear(keep=[p for p in self.panels if p.running])
@@ -283,7 +285,13 @@ class ChatPane(Vertical):
             self.status.show(pick(lang, f"demo running: {', '.join(running)} — Esc stops it",
                                   f"演示运行中：{'、'.join(running)}——按 Esc 停止"), busy=True)
         elif self.session is not None and self._kb_error is None:
-            self.status.show(lines.status(lang, "ready"))
+            self._set_status(self._status_kind)
+
+    def _set_status(self, kind: str) -> None:
+        """Say how the knowledge stands ("loading", "warming", "ready", "keywords", "failed"), in the language
+        of the conversation; kept, so that a change of language or a demo's end says it again rightly."""
+        self._status_kind = kind
+        self.status.show(lines.status(self.current_lang(), kind), busy=kind in ("loading", "warming"))
 
     def stop_demos(self, *_: Any) -> None:
         for panel in self.panels:

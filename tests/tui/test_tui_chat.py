@@ -339,3 +339,15 @@ async def test_a_pasted_block_of_lines_is_sent_line_by_line_and_an_unfinished_on
         await settled(pilot, app, 3)
         assert [u.text for u in app.query(UserMessage)] == ["what is dropout?", "what is a tensor?"]
         assert prompt.value == "and a half" or prompt.value.endswith("and a half")
+
+
+async def test_the_status_line_speaks_the_language_of_the_last_reply(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.status.text == "ready", what="ready")
+        await ask(pilot, "深度是什么意思")
+        await settled(pilot, app, 2)
+        assert app.status.text == "就绪"
+        await ask(pilot, "and in English?")
+        await settled(pilot, app, 3)
+        assert app.status.text == "ready"

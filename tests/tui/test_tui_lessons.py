@@ -7,7 +7,7 @@ from conftest import SIZE, wait_for
 
 from dialog import settings
 from dialog.transcript import Transcript, Turn
-from dialog.tui.messages import BotMessage, FigureNote, UserMessage
+from dialog.tui.messages import BotMessage, FigureNote, PastTurn
 
 pytestmark = pytest.mark.anyio
 
@@ -27,11 +27,15 @@ async def test_resume_shows_a_hundred_turns_whole_at_once_with_the_demo_figures(
     saved(tmp_path / "data", 100)
     app = make_app(resume=True)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: len(app.query(BotMessage)) >= 100 and app.query(FigureNote))
+        await wait_for(pilot, lambda: len(app.query(PastTurn)) >= 200 and app.query(FigureNote))
         await pilot.pause()
-        bubbles = list(app.query(BotMessage))
-        assert all(m.finished and m.query(".body") and not m.query(".spinner") for m in bubbles[:100])
+        turns = list(app.query(PastTurn))
+        assert [t.role for t in turns[:4]] == ["user", "ms_b", "user", "ms_b"]
+        assert turns[1].text.startswith("Answer **0**") and not app.query(BotMessage)  # nothing typed in
         assert "97.3%" in app.query_one(FigureNote).text
+        turns[-1].focus()
+        await pilot.press("ctrl+y")
+        assert app.clipboard == turns[-1].text  # a past turn copies as a live one does
 
 
 async def test_the_lessons_screen_reopens_an_earlier_lesson(make_app, tmp_path):
@@ -43,7 +47,7 @@ async def test_the_lessons_screen_reopens_an_earlier_lesson(make_app, tmp_path):
         await pilot.press("ctrl+l")
         await wait_for(pilot, lambda: app.screen.query("#lesson-list"))
         await pilot.press("enter")
-        await wait_for(pilot, lambda: any(u.text == "the first lesson's question" for u in app.query(UserMessage)))
+        await wait_for(pilot, lambda: any(t.text == "the first lesson's question" for t in app.query(PastTurn)))
         assert app.transcript.path == path  # a question now goes on in that lesson
 
 
