@@ -80,6 +80,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from dialog.view import linebreak
+
+    linebreak.install()  # Chinese lines never start with "，" or "」", on any front end
     if argv[:1] == ["demo"]:
         from dialog.terminal.demo_cmd import demo_main
 

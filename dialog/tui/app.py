@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Input
 
 from dialog import settings
+from dialog.view import linebreak
 from dialog.transcript import Transcript, data_dir as resolve_data_dir
 from dialog.tui.chat import ChatView, StatusLine
 from dialog.tui.palette import MsBCommands
@@ -61,6 +62,7 @@ class MsBApp(App):
                  device: str | None = None, lang: str | None = None, services: Services | None = None,
                  typing_seconds: float = TYPING_SECONDS) -> None:
         super().__init__()
+        linebreak.install()  # Chinese lines never start with "，" or "」" (idempotent; app.py does it too)
         self.resume = resume
         self.lesson = lesson
         self.data_dir = resolve_data_dir(data_dir)
