@@ -86,7 +86,7 @@ def read_json_checked(path: Path, key: str) -> tuple[Any | None, str]:
     "damaged" (unreadable, not JSON, not a cache file) — only the last is worth telling a user."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # nothing there (the cache dir may be a file: no cache)
         return None, "missing"
     except (OSError, ValueError):  # unreadable, a directory, not JSON, not UTF-8
         return None, "damaged"

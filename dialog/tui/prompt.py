@@ -32,6 +32,15 @@ class ChatInput(Input):
         self.value = ""
         self.post_message(self.Submitted(self, value))
 
+    async def _on_key(self, event: events.Key) -> None:
+        """Enter submits here, as the key arrives. Left to the binding, it would first bubble up to the app
+        while the keys typed after it (fast typing, a burst from a terminal) are already inserted: two
+        questions glued into one. Other keys go on to Input's own handler."""
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()
+            await self.action_submit()
+
     def _on_paste(self, event: events.Paste) -> None:
         """A paste of several lines sends each complete line in order; a last, unfinished one stays to edit.
         (Input keeps only a paste's first line.)"""

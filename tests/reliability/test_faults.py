@@ -61,6 +61,7 @@ def test_an_unwritable_cache_and_data_dir_cost_only_a_notice(tmp_path, where):
     p = msb(["ask", "--json", "what does deep mean"], tmp_path, MSB_CACHE_DIR=bad, MSB_DATA_DIR=bad)
     assert p.returncode == 0 and json_lines(p.stdout)[0]["topic"] == "what-deep-means"
     assert b"Traceback" not in p.stderr and b"cache" in p.stderr.lower()
+    assert b"damaged" not in p.stderr  # nothing was damaged: there is no cache, and it can't be written
     chat = msb(["chat", "--plain", "--json"], tmp_path, b"what is dropout?\n", MSB_CACHE_DIR=bad, MSB_DATA_DIR=bad)
     assert chat.returncode == 0 and json_lines(chat.stdout)[0]["topic"] == "dropout"
     assert b"transcript can't be written" in chat.stderr and b"Traceback" not in chat.stderr

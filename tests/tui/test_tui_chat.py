@@ -4,6 +4,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from textual import events
 from conftest import SIZE, replies, settled, wait_for
 from textual.widgets import Button, Collapsible, Input, Markdown
 from textual.widgets._markdown import MarkdownBulletList, MarkdownFence
@@ -322,8 +323,12 @@ async def test_twenty_lines_typed_without_a_pause_are_all_asked_in_order(make_ap
     app = make_app()
     lines = [f"q{i}" for i in range(20)]
     async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        # As a terminal delivers a burst: every key queued at once, none waiting for the last to be handled.
         for line in lines:
-            await pilot.press(*line, "enter")  # no pause between keys or lines
+            for ch in line:
+                app.post_message(events.Key(ch, ch))
+            app.post_message(events.Key("enter", "\r"))
         await settled(pilot, app, 21, timeout=20)
         assert [u.text for u in app.query(UserMessage)] == lines
         assert [t.text for t in app.transcript.turns if t.role == "user"] == lines
