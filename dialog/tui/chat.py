@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.containers import VerticalScroll
+from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Static
 
@@ -39,7 +40,10 @@ class ChatView(VerticalScroll):
 
 
 class StatusLine(Static):
-    """What the app is doing in the background: loading, warming up, ready."""
+    """What the app is doing in the background: loading, warming up, ready, the demo that runs."""
+
+    class Clicked(Message):
+        """The status line was clicked (the pane brings the running demo into view)."""
 
     def __init__(self, **kwargs) -> None:
         super().__init__("", markup=False, **kwargs)
@@ -53,6 +57,9 @@ class StatusLine(Static):
     def show(self, text: str, busy: bool = False) -> None:
         self.text, self.busy = text, busy
         self._render_line()
+
+    def on_click(self) -> None:
+        self.post_message(self.Clicked())
 
     def _tick(self) -> None:
         if self.busy:

@@ -101,6 +101,7 @@ class DemoPanel(Vertical):
         self._images: dict[str, DemoImages] = {}
         self.texts: list[str] = []
         self._done = 0.0  # the share of the run the bar shows, only ever growing
+        self.latest = ""  # the last metrics reported, for the status line while the panel is out of view
         self.border_title = f"▶ {title}"
 
     def compose(self) -> ComposeResult:
@@ -128,6 +129,13 @@ class DemoPanel(Vertical):
         grid = self.query_one(".demo-plots", Grid)
         if grid.styles.grid_size_columns != columns:
             grid.styles.grid_size_columns = columns
+
+    @property
+    def summary(self) -> str:
+        """"cnn 45% · accuracy 93.1%": how the run stands, in one short line."""
+        if not self._heard:
+            return f"{self.demo_id} ({self._t('starting…', '启动中…')})"
+        return " · ".join(p for p in (f"{self.demo_id} {round(self._done * 100)}%", self.latest) if p)
 
     def _t(self, en: str, zh: str) -> str:
         return pick(self.lang, en, zh)
@@ -218,6 +226,7 @@ class DemoPanel(Vertical):
             text = clean(" · ".join(p for p in (event.stage, metrics_line(event.metrics, MAX_METRICS)) if p))
             # One line (CSS): no reflow of the whole conversation for each step.
             self.query_one(".demo-metrics", Label).update(Text(text), layout=False)
+            self.latest = metrics_line(event.metrics, MAX_METRICS)
         elif isinstance(event, Plot):
             if event.name in self._plots:
                 self._plots[event.name].show(event)

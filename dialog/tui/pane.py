@@ -31,6 +31,8 @@ from dialog.tui.prompt import ChatInput
 from dialog.tui.runtime import prime, settle_gc
 from knowledge.lang import pick
 
+STATUS_FOLLOW = 0.5  # seconds between the status line's updates while a demo runs (one line, no layout)
+
 
 @dataclass
 class Services:
@@ -277,13 +279,28 @@ class ChatPane(Vertical):
         self.app.refresh_bindings()
         self._show_running()
 
+    def on_mount(self) -> None:
+        # While a demo runs, the status line follows it (its panel may have scrolled out of view).
+        self.set_interval(STATUS_FOLLOW, self._follow_demos)
+
+    def _follow_demos(self) -> None:
+        if any(p.running for p in self.panels):
+            self._show_running()
+
+    def on_status_line_clicked(self, _: StatusLine.Clicked) -> None:
+        """A click on the status line brings the running demo's panel back into view."""
+        running = next((p for p in self.panels if p.running), None)
+        if running is not None:
+            self.chat.scroll_to_widget(running, animate=False, top=True)
+
     def _show_running(self) -> None:
-        """The status line says what runs (a panel may have scrolled out of view), or that all is ready."""
-        running = [p.title for p in self.panels if p.running]
+        """The status line says what runs and how far it got (a panel may have scrolled out of view), or
+        that all is ready."""
+        running = [p.summary for p in self.panels if p.running]
         lang = self.current_lang()
         if running:
-            self.status.show(pick(lang, f"demo running: {', '.join(running)} — Esc stops it",
-                                  f"演示运行中：{'、'.join(running)}——按 Esc 停止"), busy=True)
+            self.status.show(pick(lang, f"demo running: {'; '.join(running)} — Esc stops it, a click shows it",
+                                  f"演示运行中：{'；'.join(running)}——按 Esc 停止，点这里查看"), busy=True)
         elif self.session is not None and self._kb_error is None:
             self._set_status(self._status_kind)
 

@@ -209,3 +209,18 @@ def test_a_figure_is_redrawn_at_most_every_quarter_second_and_its_latest_state_i
     assert gate.admit([], now=0.3) == [line(3)]  # released once its time has come
     assert gate.admit([line(4)], now=0.4) == []
     assert gate.admit([Result({}, "done")], now=0.41, final=True) == [line(4), Result({}, "done")]
+
+
+async def test_the_status_line_follows_a_running_demo_and_a_click_brings_it_back(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "/demo endless")
+        await wait_for(pilot, lambda: "% · loss" in app.status.text, what="the run's figures")
+        assert app.status.text.startswith("demo running: endless ") and "Esc stops it" in app.status.text
+        for i in range(6):  # the conversation goes on; the panel scrolls out of view
+            await ask(pilot, f"a question about depth, number {i}, long enough to take a few lines on screen")
+        chat = app.query_one("#chat")
+        await wait_for(pilot, lambda: not panel_of(app).region.overlaps(chat.region), what="the panel out of view")
+        await pilot.click("#status")
+        await wait_for(pilot, lambda: panel_of(app).region.overlaps(chat.region), what="the panel back in view")
+        await pilot.press("escape")
