@@ -121,7 +121,8 @@ def _feedback(check: Check, verdict: Judgement, lang: str) -> str:
         head = pick(lang, f"Partly: you have *{'; '.join(made)}*, but not *{'; '.join(missed)}*.",
                     f"答对了一部分：你说到了「{'；'.join(made)}」，还差「{'；'.join(missed)}」。")
     else:
-        head = pick(lang, f"Not quite — the key is *{'; '.join(missed)}*.", f"不太对——关键在于「{'；'.join(missed)}」。")
+        # The answer below holds every key point: naming them first as well would say it twice.
+        head = pick(lang, "Not quite — here is what I was after.", "不太对——我想听的是这个。")
     return f"{head}\n\n" + pick(lang, f"My answer: {check.answer['en']}", f"我的回答：{check.answer['zh']}")
 
 

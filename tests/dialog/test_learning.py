@@ -128,6 +128,17 @@ def test_a_quiz_in_the_conversation_asks_judges_and_schedules(real_kb, tmp_path)
     assert conv.respond("stop").text.startswith("Quiz stopped") and conv.state.asking is None
 
 
+def test_a_wrong_answer_is_met_with_her_answer_said_once(real_kb, tmp_path):
+    conv = Conversation(real_kb, progress=Progress(tmp_path / "p.sqlite3"))
+    conv.respond("what is dropout?")
+    conv.respond("/quiz")
+    check = real_kb.checks[conv.state.asking]
+    judged = conv.respond("no idea")
+    assert judged.text.startswith("Not quite") and judged.text.count(check.answer["en"]) == 1
+    for point in check.key_points:  # the key points are in her answer, not listed again before it
+        assert judged.text.count(point.point["en"]) <= 1
+
+
 def test_a_check_is_offered_after_a_topic_and_its_demo_once_a_session(real_kb):
     conv = Conversation(real_kb)
     conv.respond("what is dropout?")
