@@ -80,10 +80,12 @@ class DemoTalk:
         return Reply("smalltalk", persona.line("nothing_offered", lang), lang)
 
     def in_words(self, text: str, lang: str) -> Reply:
-        """"show me", "能跑给我看吗": the demo named, else the topic's, else the one offered, else ask which."""
+        """"show me", "能跑给我看吗": the demo named, else the topic's, else the one offered, else that of a
+        topic just before, else ask which."""
         named = demo_mentioned(text, self.all)
         entry = self.conv.named_topic(text, lang) if named is None else None
-        demo = named or (entry.demo if entry else None) or self.state.offered_demo or self._nearest(self.conv.current())
+        demo = named or (entry.demo if entry else None) or self.state.offered_demo or \
+            self._nearest(self.conv.current()) or self._recent()
         if demo is None and self.conv.topic_words(text, lang):
             return self.conv.answer_question(text, lang)  # "can I build models visually in a browser?": asked, not a demo
         if demo is None:
@@ -91,6 +93,11 @@ class DemoTalk:
             self.state.last = Said(None, "persona:which_demo")
             return Reply("smalltalk", f"{persona.line('which_demo', lang)}\n\n{lines}", lang)
         return self.request(demo, {}, lang)
+
+    def _recent(self) -> str | None:
+        """The demo of the latest topic talked about that has one ("CNNs… then a detour… show me one")."""
+        entries = self.conv.kb.entries
+        return next((entries[t].demo for t in reversed(self.state.recent) if t in entries and entries[t].demo), None)
 
     def _nearest(self, entry: Any) -> str | None:
         """The current topic's demo, else the demo of the closest related topic that has one."""

@@ -101,3 +101,11 @@ def test_commands_parse_name_args_and_options():
 
 def test_a_command_with_an_unbalanced_quote_still_parses():
     assert parse('/save "my file.md').name == "save"
+
+
+@pytest.mark.parametrize("model", ["lexical", "multilingual-e5-small-q4", "all-MiniLM-L6-v2"])
+def test_the_shipped_weights_were_trained_on_the_examples_as_they_are(model):
+    """Else the first start trains them again, slowly: run `python bench/acts.py --write` after editing."""
+    from dialog.acts import SHIPPED, examples_key, read_weights
+
+    assert read_weights(SHIPPED, examples_key(), model) is not None

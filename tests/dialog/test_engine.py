@@ -298,3 +298,16 @@ def test_asked_where_it_comes_from_she_names_the_article_and_the_work_behind_it(
     conv.respond("how does a change of coordinates make the problem easy?")
     r = conv.respond("where is that from?")
     assert r.topic == "coordinate-change" and "Goodfellow" in r.text and "/sources" in r.text
+
+
+def test_a_demo_asked_for_after_a_detour_is_the_one_of_the_topic_before(conv):
+    conv.respond("what is a convolutional neural network?")
+    conv.respond("who is Siraj Raval?")  # a topic with no demo of its own
+    r = conv.respond("ok, show me")
+    assert r.kind == "demo" and r.demo == "cnn"
+
+
+def test_a_switch_of_language_in_other_words_says_the_last_reply_again(conv):
+    conv.respond("what is dropout?")
+    r = conv.respond("用中文再讲一遍")
+    assert r.lang == "zh" and r.topic == "dropout"
