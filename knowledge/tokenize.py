@@ -7,7 +7,7 @@ import math
 import re
 import threading
 
-_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # "what's" is "what": a contraction adds no topic
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*")
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 
 # Function words carry no topic; dropping them keeps BM25 and the coverage score honest.
@@ -109,8 +109,13 @@ def stem(word: str) -> str:
     return word
 
 
+# "what's" is "what", "they're" is "they": the clitic adds no topic (and the bare word may be a stop word).
+_CLITIC = re.compile(r"'(?:s|re|ll|ve|d|m)$")
+
+
 def en_tokens(text: str) -> list[str]:
-    return [stem(w) for w in _WORD.findall(text.lower()) if w not in EN_STOP and len(w) > 1 or w.isdigit()]
+    words = (_CLITIC.sub("", w) for w in _WORD.findall(text.lower().replace("\u2019", "'")))
+    return [stem(w) for w in words if w not in EN_STOP and len(w) > 1 or w.isdigit()]
 
 
 def zh_tokens(text: str) -> list[str]:
