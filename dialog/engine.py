@@ -17,6 +17,7 @@ from dialog import commands, content, persona
 from dialog.acts import ActClassifier
 from dialog.demo_talk import DemoTalk
 from dialog.errors import USER_ERRORS
+from dialog.facets import Facets
 from dialog.reply import Reply, Source
 from dialog.state import ConversationState, Said
 from dialog.progress import Progress
@@ -63,6 +64,7 @@ class Conversation:
         self.acts = classifier or ActClassifier(kb)
         self.progress = progress if progress is not None else Progress(None)  # in memory unless given a store
         self.demos = DemoTalk(self)
+        self.facets = Facets(self)
         self.tour = Tour(self)
         self.quiz = Quiz(self)
         self._rng = random.Random(seed)
@@ -130,9 +132,9 @@ class Conversation:
         if act in FOLLOW_UPS:
             return self.follow_up(act, lang, named)
         if act == "source":
-            return self.source(lang, named)
+            return self.facets.source(lang, named)
         if act in FACTS:
-            return self.fact(act, lang, named, text)
+            return self.facets.fact(act, lang, named, text)
         if act == "question" and self.state.topic and self.acts.points_back(text):
             threaded = self._in_thread(text, lang)
             if threaded is not None:
@@ -301,44 +303,6 @@ class Conversation:
             self.state.enter(entry.id)
             return self._spent(entry, kind, lang)
         return self.part_reply(entry, part, lang, lead=lead)
-
-    def fact(self, facet: str, lang: str, named: Entry | None = None, text: str = "") -> Reply:
-        """"Who came up with it?", "which paper?", "where can I read it?", "when?" — of the topic named, or
-        the current one. A line that names a topic without that fact is answered as the question it is."""
-        entry = self.current(named)
-        if entry is None:
-            return self.answer_question(text, lang) if text else self.say("no_topic", lang)
-        # Asked where to read a paper the documents name but give no link for (or the reverse): the other helps.
-        for part in (facet, {"link": "paper", "paper": "link"}.get(facet, "")):
-            if part in entry.facts:
-                if named is not None and not self.state.has_said(entry.id, "answer"):
-                    return self._answer_with_fact(entry, part, lang)
-                return self.part_reply(entry, part, lang)
-        if named is not None and text:
-            return self.answer_question(text, lang)
-        if text and self.topic_words(text, lang):  # "它要收费吗？": asked of the topic, not a fact it lacks
-            return self._more_on(entry, text, lang, "")
-        self.state.enter(entry.id)
-        return Reply("answer", content.spent(entry, facet, lang), lang, topic=entry.id, score=1.0)
-
-    def _answer_with_fact(self, entry: Entry, part: str, lang: str) -> Reply:
-        """A first question on a topic that also asks a fact of it: the answer, then the fact."""
-        answer = self.part_reply(entry, "answer", lang)
-        fact = content.text_of(entry, part, lang) or ""
-        self.state.mark(entry.id, part)
-        return replace(answer, text=f"{answer.text}\n\n{fact}")
-
-    def source(self, lang: str, named: Entry | None = None) -> Reply:
-        entry = self.current(named)
-        if entry is None:
-            return self.say("no_topic", lang)
-        reply = self.part_reply(entry, "source", lang)
-        if "paper" in entry.facts and not self.state.has_said(entry.id, "paper"):
-            # "Where is that from originally?" may mean the article or the work behind it: she gives both.
-            self.state.mark(entry.id, "paper")
-            lead = pick(lang, "And the work behind it:", "它背后的原始出处：")
-            reply = replace(reply, text=f"{reply.text}\n\n{lead} {entry.facts['paper'][lang]}")
-        return reply
 
     def _spent(self, entry: Entry, kind: str, lang: str) -> Reply:
         text = content.spent(entry, kind, lang)
