@@ -31,6 +31,19 @@ def clip(text: str, limit: int = EXCERPT_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def blockquote(text: str, limit: int) -> str:
+    """A passage as a Markdown quotation, its lines (a reading list's items) kept, cut at `limit` characters."""
+    lines = [line.strip() for line in text.strip().splitlines()]
+    kept, used = [], 0
+    for line in lines:
+        if used >= limit:
+            kept[-1] = kept[-1].rstrip("…") + "…"
+            break
+        kept.append(clip(line, limit - used) if line else "")
+        used += len(line)
+    return "\n".join(f"> {line}" if line else ">" for line in kept)
+
+
 def text_of(entry: Entry, part: str, lang: str) -> str | None:
     """An entry's words for one part ("answer", a layer, a fact), or None where it has none."""
     if part == "answer":
@@ -97,7 +110,7 @@ def quote(kb: Knows, entry: Entry, lang: str) -> str:
     title = kb.documents[passage.document].display_title(lang)
     if lang == "zh":
         zh_label = f"“{label}”" if "「" in label else f"「{label}」"
-        return f"这是我依据的原文段落，出自《{title}》{zh_label}：\n\n> {clip(passage.text, QUOTE_CHARS)}"
+        return f"这是我依据的原文段落，出自《{title}》{zh_label}：\n\n{blockquote(passage.text, QUOTE_CHARS)}"
     # The passage is Chinese: an English conversation gets the place to look, and the way to see it.
     return (f"It comes from *{title}*, in the section “{label}”. My copy of the article is a Chinese "
             "translation, so rather than paste Chinese into our conversation: `/sources` shows the passage "

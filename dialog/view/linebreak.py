@@ -1,66 +1,67 @@
-"""Line breaking for Chinese: no line starts with closing punctuation, none ends with an opening one, and
-a Latin word inside Chinese text ("ResNet") is not split.
+"""Line breaking for Chinese: lines filled to the edge, none starting with closing punctuation or ending
+with an opening one, and no Latin word inside Chinese text ("ResNet") split.
 
-Rich (and Textual, which wraps with Rich's `divide_line`) folds a run of CJK text at whatever character
-reaches the edge, so a line could begin with "，" or "」" — what Chinese typesetting forbids (kinsoku).
-Here a break that would do so moves back a character, taking the character before with it, and the rest
-of the paragraph is wrapped again from there, so no line grows past the width and nothing is cut off.
+Rich (and Textual, which wraps with Rich's `divide_line`) breaks at spaces and folds anything longer
+than a line at whatever character reaches the edge. Chinese has no spaces: a run of it is one long
+"word", so a line could begin with "，" or "」" (what Chinese typesetting forbids), and a run that follows
+a Latin word ("…ResNet 的故事…") moves whole to the next line, leaving a gap. Text that holds CJK is
+broken here instead, between any two characters where the rules allow; other text keeps Rich's breaks.
 """
 from __future__ import annotations
 
+import re
 from typing import Callable
+
+from rich.cells import cell_len
 
 # Closing punctuation and marks that may not begin a line; opening ones that may not end one.
 NO_START = frozenset("，。、；：？！）」』】》〉”’…—～·%,.;:?!)]}")
 NO_END = frozenset("（「『【《〈“‘([{")
-MAX_WORD = 20  # how far back a break may move: a Latin word longer than this is folded where it must be
+_CJK = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]")
 
 Divide = Callable[..., list[int]]
 
 
 def respecting(divide: Divide) -> Divide:
-    """`divide` (Rich's divide_line: text, width, fold → break offsets) with the rules above."""
+    """`divide` (Rich's divide_line: text, width, fold → break offsets), breaking text with CJK by the rules."""
 
     def divide_line(text: str, width: int, fold: bool = True) -> list[int]:
-        offsets = divide(text, width, fold)
-        if not any(_bad(text, b) or _splits_word(text, b) for b in offsets):
-            return offsets  # the usual case: nothing to move
-        out: list[int] = []
-        start = 0
-        while True:
-            rest = divide(text[start:], width, fold)
-            if not rest:
-                return out
-            brk = _better(text, start, start + rest[0])
-            out.append(brk)
-            start = brk
+        if width < 2 or not _CJK.search(text):
+            return divide(text, width, fold)
+        return breaks(text, width)
 
     divide_line.respects_kinsoku = True  # type: ignore[attr-defined]
     return divide_line
 
 
-def _better(text: str, start: int, brk: int) -> int:
-    """Where the line that begins at `start` should end instead of `brk`: the nearest earlier place that
-    neither starts a line with a closing mark, nor ends one with an opening mark, nor splits a Latin word
-    ("Res|Net" inside Chinese). Where there is none close by, `brk` stands: a word longer than a line is
-    folded where it must be."""
-    for pos in range(brk, max(start + 1, brk - MAX_WORD) - 1, -1):
-        if not _bad(text, pos) and not _splits_word(text, pos):
-            return pos
-    return brk
+def breaks(text: str, width: int) -> list[int]:
+    """Where to break `text` into lines of at most `width` cells (trailing spaces aside): greedy, at the
+    last place the rules allow before the edge; where there is none (a Latin word longer than a line),
+    at the edge."""
+    out: list[int] = []
+    start, n = 0, len(text)
+    while True:
+        cells, end = 0, start
+        while end < n and (text[end].isspace() or cells + cell_len(text[end]) <= width):
+            cells += cell_len(text[end])
+            end += 1
+        if end >= n:
+            return out
+        brk = next((b for b in range(end, start, -1) if _may_break(text, b)), max(end, start + 1))
+        out.append(brk)
+        start = brk
 
 
-def _splits_word(text: str, brk: int) -> bool:
-    return 0 < brk < len(text) and _latin(text[brk - 1]) and _latin(text[brk])
-
-
-def _latin(ch: str) -> bool:
-    return ch.isascii() and ch.isalnum()
-
-
-def _bad(text: str, brk: int) -> bool:
-    """A break before `brk` would start a line with closing punctuation or end one with an opening one."""
-    return 0 < brk < len(text) and (text[brk] in NO_START or text[brk - 1] in NO_END)
+def _may_break(text: str, i: int) -> bool:
+    """Whether a line may end before text[i]."""
+    before, here = text[i - 1], text[i]
+    if here.isspace() or here in NO_START or before in NO_END:
+        return False
+    if before.isspace():
+        # "A 先生", "B 女士": a one-letter name stays with what it names.
+        return not (i >= 2 and text[i - 2].isascii() and text[i - 2].isalpha() and _CJK.match(here)
+                    and (i < 3 or not text[i - 3].isalnum()))
+    return bool(_CJK.match(before) or _CJK.match(here))  # Latin against Latin: inside a word or a number
 
 
 def install() -> None:

@@ -311,3 +311,13 @@ def test_a_switch_of_language_in_other_words_says_the_last_reply_again(conv):
     conv.respond("what is dropout?")
     r = conv.respond("用中文再讲一遍")
     assert r.lang == "zh" and r.topic == "dropout"
+
+
+def test_a_quoted_passage_keeps_its_lines_and_is_cut_at_the_limit():
+    from dialog.content import blockquote
+
+    text = "参考阅读：\n* 第一篇论文：https://arxiv.org/abs/1\n* 第二篇论文：https://arxiv.org/abs/2\n\n" + "很长的段落。" * 200
+    quoted = blockquote(text, 120)
+    lines = quoted.splitlines()
+    assert lines[:3] == ["> 参考阅读：", "> * 第一篇论文：https://arxiv.org/abs/1", "> * 第二篇论文：https://arxiv.org/abs/2"]
+    assert all(line.startswith(">") for line in lines) and quoted.endswith("…") and len(quoted) < 200

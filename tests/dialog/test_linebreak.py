@@ -72,3 +72,19 @@ def test_a_latin_word_inside_chinese_is_not_split(width):
     assert "".join(lines) == text and all(cell_len(line.rstrip()) <= width for line in lines)
     for before, after in zip(lines, lines[1:]):
         assert not (before[-1].isascii() and before[-1].isalnum() and after[0].isascii() and after[0].isalnum())
+
+
+@pytest.mark.parametrize("width", range(12, 40))
+def test_chinese_after_a_latin_word_fills_the_line_rather_than_leaving_a_gap(width):
+    text = "在我的资料里，ResNet 的故事由两篇论文撑起来，先是孙剑等人的开创性论文，然后是一篇把它叠成好几级的后续。"
+    lines = lines_of(text, width)
+    assert "".join(lines) == text
+    assert all(cell_len(line.rstrip()) >= width - 7 for line in lines[:-1])  # at most a Latin word's gap
+
+
+@pytest.mark.parametrize("width", range(8, 30))
+def test_a_one_letter_name_stays_with_what_it_names(width):
+    text = "B 女士：你说的对！我们在会议上碰到了 A 先生，他说他是来看看这些疯子在说什么的。"
+    lines = lines_of(text, width)
+    assert "".join(lines) == text
+    assert not any(line.rstrip().endswith((" A", " B")) or line.rstrip() in ("A", "B") for line in lines)
