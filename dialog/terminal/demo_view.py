@@ -50,8 +50,11 @@ class Renderer:
         self.lang = lang
         self.summary = summary  # False where Ms. B says the summary herself (plain chat)
         self.labels = LABELS.get(lang, LABELS["en"])
+        # The figures go on a line of their own under the bar: beside it, a narrow terminal squeezed
+        # every column into "30… 0…".
         self._bar = Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), TextColumn("{task.fields[metrics]}"), console=console)
+                        TimeElapsedColumn(), console=console)
+        self._metrics = ""
         self._task: int | None = None
         self._plot: Plot | None = None
         self._plot_render: RichText | None = None
@@ -94,8 +97,8 @@ class Renderer:
 
     def _progress(self, event: Progress) -> None:
         description = event.stage or self.title
-        fields = dict(description=description, completed=event.step, total=event.total or None,
-                      metrics=metrics_line(event.metrics))
+        fields = dict(description=description, completed=event.step, total=event.total or None)
+        self._metrics = metrics_line(event.metrics)
         if self._task is None:
             self._task = self._bar.add_task(**fields)
         else:
@@ -158,6 +161,8 @@ class Renderer:
             parts.append(self._plot_render)
         if self._task is not None:
             parts.append(self._bar.get_renderable())
+            if self._metrics:
+                parts.append(RichText(self._metrics, style="dim"))
         return Group(*parts)
 
     def _refresh(self) -> None:
