@@ -14,7 +14,7 @@ from rich.text import Text as RichText
 from demos.core import Error, Event, Images, Plot, Progress, Result, Stopped, Text
 from knowledge.safe_text import clean
 from dialog.view.figures import (GROUP_PLOT_WIDTH, LABELS, MAX_PLOT_WIDTH, PLOT_HEIGHT, format_metric, images_text,
-                                 metrics_line, plot_text)
+                                 metric_label, metrics_line, plot_text)
 
 
 def result_panel(result: Result, title: str, lang: str = "en", summary: bool = True) -> Panel:
@@ -25,7 +25,7 @@ def result_panel(result: Result, title: str, lang: str = "en", summary: bool = T
     for name, value in result.metrics.items():
         if "per_second" in name and isinstance(value, float):
             value = round(value)
-        table.add_row(name, format_metric(name, value))
+        table.add_row(metric_label(name, lang), format_metric(name, value))
     parts: list[RenderableType] = [table]
     if summary and result.summary:
         parts += [RichText(""), Markdown(clean(result.summary))]
@@ -98,7 +98,7 @@ class Renderer:
     def _progress(self, event: Progress) -> None:
         description = event.stage or self.title
         fields = dict(description=description, completed=event.step, total=event.total or None)
-        self._metrics = metrics_line(event.metrics)
+        self._metrics = metrics_line(event.metrics, lang=self.lang)
         if self._task is None:
             self._task = self._bar.add_task(**fields)
         else:

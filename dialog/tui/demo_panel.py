@@ -223,10 +223,10 @@ class DemoPanel(Vertical):
             if event.total:
                 self._done = max(self._done, min(1.0, event.step / event.total))
             bar.update(total=BAR_STEPS, progress=round(self._done * BAR_STEPS))
-            text = clean(" · ".join(p for p in (event.stage, metrics_line(event.metrics, MAX_METRICS)) if p))
+            text = clean(" · ".join(p for p in (event.stage, metrics_line(event.metrics, MAX_METRICS, self.lang)) if p))
             # One line (CSS): no reflow of the whole conversation for each step.
             self.query_one(".demo-metrics", Label).update(Text(text), layout=False)
-            self.latest = metrics_line(event.metrics, MAX_METRICS)
+            self.latest = metrics_line(event.metrics, MAX_METRICS, self.lang)
         elif isinstance(event, Plot):
             if event.name in self._plots:
                 self._plots[event.name].show(event)
@@ -263,7 +263,7 @@ class DemoPanel(Vertical):
         if outcome.status == "finished":
             bar.update(total=bar.total or 1, progress=bar.total or 1)
             metrics = outcome.result.metrics if outcome.result else {}
-            status.update(Text("✓ " + self._t("finished", "完成") + "  " + metrics_line(metrics, MAX_METRICS),
+            status.update(Text("✓ " + self._t("finished", "完成") + "  " + metrics_line(metrics, MAX_METRICS, self.lang),
                                style="bold"))
         elif outcome.status == "failed":
             status.update(Text("✗ " + clean(outcome.message), style="bold"))

@@ -223,9 +223,42 @@ def format_metric(name: str, value: Any) -> str:
     return str(value)
 
 
-def metrics_line(metrics: dict[str, Any], limit: int | None = None) -> str:
+# A metric's name is its words joined by "_"; these say them in Chinese. The last word, when it names
+# which of the compared runs a number belongs to, goes in brackets: "final loss (plain)", "最终损失（普通）".
+_ZH_WORDS = {
+    "final": "最终", "loss": "损失", "accuracy": "准确率", "test": "测试", "train": "训练", "first": "第一",
+    "layer": "层", "grad": "梯度", "seconds": "用时", "steps": "步数", "step": "步", "epochs": "轮数",
+    "epoch": "轮", "to": "到", "depth": "深度", "device": "设备", "max": "最大", "abs": "绝对", "diff": "差值",
+    "vs": "对比", "autograd": "自动求导", "fd": "有限差分", "between": "之间", "workers": "进程", "worker": "进程",
+    "per": "每", "second": "秒", "samples": "样本", "images": "图像", "ms": "毫秒", "mean": "平均",
+    "distance": "距离", "mode": "模式", "modes": "模式", "covered": "覆盖", "near": "靠近", "fraction": "比例",
+    "linear": "线性", "input": "输入", "polar": "极坐标", "learned": "学到的", "start": "开始", "end": "结束",
+    "weights": "权重", "weight": "权重", "threads": "线程", "cores": "核心", "agreeing": "一致", "digits": "位数",
+    "matched": "匹配", "hidden": "隐藏", "width": "宽度", "layers": "层数", "target": "目标", "gap": "差距",
+    "plain": "普通", "residual": "残差", "distributed": "分布式", "single": "单进程", "large": "大", "small": "小",
+    "zeros": "全零", "d": "判别器", "g": "生成器", "backprop": "反向传播", "allreduce": "AllReduce",
+}
+_VARIANTS = {"plain", "residual", "rnn", "lstm", "distributed", "single", "xy", "polar", "input", "small", "large",
+             "sigmoid", "tanh", "relu", "zeros"}
+
+
+def metric_label(name: str, lang: str = "en") -> str:
+    """How a metric is named to a reader: "final_loss_plain" → "final loss (plain)" / "最终损失（普通）"."""
+    words = [w for w in name.split("_") if w]
+    variant = words.pop() if len(words) > 1 and words[-1] in _VARIANTS else None
+    if lang != "zh":
+        return " ".join(words) + (f" ({variant})" if variant else "")
+    if len(words) > 2 and words[-2] == "to" and (words[-1].isdigit() or words[-1] == "target"):
+        goal = f" {words[-1]}% " if words[-1].isdigit() else "目标"  # "epochs_to_97": 达到 97% 的轮数
+        return f"达到{goal}的{metric_label('_'.join(words[:-2]), lang)}".replace("  ", " ")
+    said = [_ZH_WORDS.get(w, w.upper() if w in _VARIANTS else w) for w in words]
+    text = "".join(f" {w} " if w.isascii() else w for w in said).replace("  ", " ").strip()
+    return text + (f"（{_ZH_WORDS.get(variant, variant.upper())}）" if variant else "")
+
+
+def metrics_line(metrics: dict[str, Any], limit: int | None = None, lang: str = "en") -> str:
     """"loss 0.312 · accuracy 97.3 %": the numbers of a progress report or a result, on one line."""
-    parts = [f"{k.replace('_', ' ')} {format_metric(k, v)}" for k, v in metrics.items()
+    parts = [f"{metric_label(k, lang)} {format_metric(k, v)}" for k, v in metrics.items()
              if isinstance(v, (int, float)) and not isinstance(v, bool)]
     return " · ".join(parts[:limit])
 

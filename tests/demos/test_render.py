@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import io
 
+import pytest
 from rich.console import Console
 
 from demos.core import Error, Images, Plot, Progress, Result, Series, Stopped, Text
 from dialog.terminal.demo_view import Renderer
-from dialog.view.figures import format_metric, images_text, legend_text, plot_text
+from dialog.view.figures import format_metric, images_text, legend_text, metric_label, metrics_line, plot_text
 
 SCATTER = Plot("xy", "two rings", "scatter", (
     Series("inner", (0.0, 0.1, -0.1), (0.0, 0.1, 0.1), color="blue", marker="●"),
@@ -128,3 +129,18 @@ def test_accuracy_plots_sit_on_a_fixed_percent_axis_and_counts_get_whole_ticks()
     text = plot_text(acc, 80).plain
     assert "100%" in text and "0%" in text and "1.02" not in text
     assert not any(t in text for t in ("1.5", "2.5", "3.8"))  # no half epochs
+
+
+@pytest.mark.parametrize("name, en, zh", [
+    ("final_loss_plain", "final loss (plain)", "最终损失（普通）"),
+    ("test_accuracy", "test accuracy", "测试准确率"),
+    ("epochs_to_97", "epochs to 97", "达到 97% 的轮数"),
+    ("loss_lstm", "loss (lstm)", "损失（LSTM）"),
+    ("device", "device", "设备"),
+])
+def test_a_metric_is_named_in_words_of_the_readers_language(name, en, zh):
+    assert metric_label(name, "en") == en and metric_label(name, "zh") == zh
+
+
+def test_a_chinese_progress_line_names_its_metrics_in_chinese():
+    assert metrics_line({"loss_plain": 0.7184, "test_accuracy": 0.97}, lang="zh") == "损失（普通） 0.7184 · 测试准确率 97.0%"
