@@ -6,6 +6,7 @@ import os
 from demos.errors import DemoError
 
 DEVICES = ("cuda", "mps", "cpu")
+AUTO = "auto"  # a run whose worker chooses the device itself (the handle learns it from the worker)
 
 
 def available_devices() -> list[str]:

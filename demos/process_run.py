@@ -17,10 +17,11 @@ import weakref
 from typing import Any
 
 from demos.core import Error, Stopped
-from demos.device import configure_threads, prefer_passive_waits
+from demos.device import AUTO, configure_threads, prefer_passive_waits, resolve_device
 from demos.run import CANCEL_GRACE, Run, execute
 
 _live_workers: weakref.WeakSet[ProcessRun] = weakref.WeakSet()
+DEVICE_CHOSEN = "device-chosen"  # the worker's first message when it picked the device itself
 
 
 class ProcessRun(Run):
@@ -52,7 +53,11 @@ class ProcessRun(Run):
     def _read(self, receiver) -> None:
         try:
             while True:
-                self._deliver(receiver.recv())
+                message = receiver.recv()
+                if isinstance(message, tuple) and message[:1] == (DEVICE_CHOSEN,):
+                    self.device = message[1]  # the worker chose it (the caller never imported torch)
+                    continue
+                self._deliver(message)
         except (EOFError, OSError):
             pass  # the worker ended (or was killed mid-message)
         except Exception as exc:  # an event that cannot be unpickled here
@@ -123,6 +128,9 @@ def _worker_main(payload: bytes, ctx_args: dict[str, Any], sender, stop, log_pat
     except Exception as exc:
         sender.send(Error(f"the demo could not be loaded in its worker: {exc}", traceback.format_exc()))
         return
+    if ctx_args.get("device") == AUTO:
+        ctx_args = {**ctx_args, "device": resolve_device(None)}
+        sender.send((DEVICE_CHOSEN, ctx_args["device"]))
     execute(demo, config, send=sender.send, cancelled=stop.is_set, **ctx_args)
     sender.close()
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from demos.core import DemoRequest, prepare
-from demos.device import resolve_device
+from demos.device import AUTO, resolve_device
 from demos.errors import DemoError
 from demos.process_run import ProcessRun
 from demos.run import Run, ThreadRun
@@ -25,7 +25,7 @@ LANGUAGES = ("en", "zh")  # what a demo's texts are written in
 
 
 def start(request: DemoRequest, *, device: str | None = None, lang: str = "en", fast: bool = False,
-          pace: float = 1.0, in_process: bool = False) -> Run:
+          pace: float = 1.0, in_process: bool = False, resolve_in_worker: bool = False) -> Run:
     """Start a prepared demo in the background: the device is resolved here, once (DemoError when an
     explicit one isn't there); `in_process` runs it in a thread instead of a worker process."""
     if lang not in LANGUAGES:
@@ -36,7 +36,10 @@ def start(request: DemoRequest, *, device: str | None = None, lang: str = "en", 
         raise DemoError(f"--pace must be a number, got {pace!r}") from None
     if not 0.0 <= pace <= MAX_PACE:
         raise DemoError(f"--pace must be between 0 and {MAX_PACE:g}, got {pace!r}")
-    resolved = resolve_device(device)
+    if resolve_in_worker and not in_process and device in (None, "auto"):
+        resolved = AUTO  # the worker picks the best device: choosing here would import torch into the caller
+    else:
+        resolved = resolve_device(device)
     handle: Run = ThreadRun(request.demo.id, resolved) if in_process else ProcessRun(request.demo.id, resolved)
     handle._start(request.demo, request.config,
                   dict(device=resolved, lang=lang, fast=bool(fast), pace=pace))

@@ -39,7 +39,7 @@ def real_services(lang: str | None) -> Services:
     def start_demo(request: Any, **kwargs: Any) -> Any:
         from demos.runner import start
 
-        return start(request, in_process=False, pace=settings.load().pace, **kwargs)
+        return start(request, in_process=False, pace=settings.load().pace, resolve_in_worker=True, **kwargs)
 
     return Services(load_kb, make_conversation, start_demo)
 

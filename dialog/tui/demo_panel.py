@@ -198,9 +198,14 @@ class DemoPanel(Vertical):
 
     # ------------------------------------------------------------ events (UI thread)
 
-    def on_demo_panel_started(self, message: Started) -> None:
+    def _show_device(self) -> None:
         device = getattr(self.handle, "device", "") or "?"
+        if device == "auto":  # the worker is choosing (its first message says which)
+            device = self._t("choosing…", "选择中…")
         self.query_one(".demo-device", Label).update(self._t(f"device: {device}", f"设备：{device}"))
+
+    def on_demo_panel_started(self, message: Started) -> None:
+        self._show_device()
         if not self._heard and not self._cancel_requested:
             # A worker process imports PyTorch before it can say anything: seconds, not a hang.
             self.query_one(".demo-status", Static).update(
@@ -212,6 +217,7 @@ class DemoPanel(Vertical):
         if not self._heard and not self._cancel_requested:
             self._heard = True
             self.query_one(".demo-status", Static).update("")
+            self._show_device()  # chosen by the worker by now
         for event in message.events:
             await self.apply(event)
 

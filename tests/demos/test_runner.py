@@ -185,3 +185,26 @@ def test_join_waits_for_the_end_and_done_needs_the_events_drained():
     assert not handle.done  # ended, but nothing was drained yet
     events = handle.events()
     assert isinstance(events[-1], Result) and handle.done
+
+
+def test_a_worker_can_choose_the_device_so_the_caller_never_imports_torch():
+    """The app's process stays small: the demo's worker picks the device and says which."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from demos.runner import start_demo\n"
+        "from demos.core import Result\n"
+        "h = start_demo('coordinates', {}, fast=True, resolve_in_worker=True)\n"
+        "first = h.device\n"
+        "events = []\n"
+        "while not any(isinstance(e, Result) for e in events):\n"
+        "    events += h.events(timeout=60)\n"
+        "print(first, h.device, 'torch' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=180,
+                         cwd=os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+    assert out.returncode == 0, out.stderr[-2000:]
+    first, chosen, torch_imported = out.stdout.split()
+    assert first == "auto" and chosen in ("cpu", "cuda", "mps") and torch_imported == "False"
