@@ -193,24 +193,24 @@ class Conversation:
         entry = self.kb.entries[self.state.topic or ""]
         if self.kb.unknown(self.kb.words(text, lang), lang) >= THREAD_UNKNOWN:
             return None  # "is it going to rain in London?": words the documents never use point elsewhere
+        if self._surely_named(text, lang, besides=entry.id):
+            return None
         near = {entry.id, *entry.related}
         hits = [h for h in self.kb.search(f"{entry.questions[lang][0]} {text}", lang, k=60)
                 if h.entry is not None and h.entry.id in near]
         if not hits or hits[0].score < self.kb.threshold(lang):
             return None
-        named = self.named_topic(text, lang)
-        if named is not None and named.id != entry.id and self._surely_named(text, lang):
-            return None
         if hits[0].entry.id == entry.id:
             return self._more_on(entry, text, lang, "")
         return self.about(hits[0].entry, lang, text, score=hits[0].score)
 
-    def _surely_named(self, text: str, lang: str) -> bool:
-        """Whether the line matches some topic well above the threshold: a line pointing back that does
-        ("and residual nets, what do they add?") is about that topic; one whose words merely also fit
-        elsewhere ("is there code for this?", "这个清单出自哪里？") stays with the thread."""
+    def _surely_named(self, text: str, lang: str, besides: str | None = None) -> bool:
+        """Whether the line matches a topic (other than `besides`) well above the threshold: a line pointing
+        back that does ("and residual nets, what do they add?") is about that topic; one whose words merely
+        also fit elsewhere ("is there code for this?", "这个清单出自哪里？") stays with the thread."""
         alone = self.kb.search(text, lang, k=1)
-        return bool(alone) and alone[0].score >= self.kb.threshold(lang) + NAMED_SURELY
+        return bool(alone) and alone[0].score >= self.kb.threshold(lang) + NAMED_SURELY and \
+            (besides is None or alone[0].entry is None or alone[0].entry.id != besides)
 
     def topic_words(self, text: str, lang: str) -> list[str]:
         """The line's words that say what it is about (not what it asks: "who", "paper", "show me"…)."""
