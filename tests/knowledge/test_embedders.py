@@ -132,7 +132,10 @@ def test_shipped_vectors_are_what_the_model_computes(nano):
     kb = KnowledgeBase.load(include_user_documents=False)
     texts = kb.dense_texts()[::300]
     table = read(shipped_path(nano.name), nano.name, nano.dim)
-    assert np.allclose(np.stack([table[text_key(t)] for t in texts]), nano.embed_passages(texts), atol=1e-5)
+    shipped, computed = np.stack([table[text_key(t)] for t in texts]), nano.embed_passages(texts)
+    # The engine picks its kernels by CPU (AVX2, AVX-512 VNNI…), whose rounding differs in the third
+    # decimal; the same model and text still give the same direction (another text is below 0.95).
+    assert (shipped * computed).sum(axis=1).min() > 0.999
 
 
 def test_warm_up_with_shipped_vectors_embeds_nothing(monkeypatch):
