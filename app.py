@@ -15,8 +15,8 @@ import argparse
 import os
 import sys
 
-os.environ.setdefault("HF_HUB_OFFLINE", "1")  # everything ships in packages; never reach for a hub
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+# Commands that read stdin: without one (`<&-`) they stop at once with a message; the others don't need it.
+READS_STDIN = ("chat", "quiz", "tui", None)
 
 
 def version() -> str:
@@ -44,10 +44,12 @@ def _parser() -> argparse.ArgumentParser:
     ask = sub.add_parser("ask", help="answer one question (or '-' for one per stdin line)")
     ask.add_argument("question", nargs="*")
     ask.add_argument("--json", action="store_true")
+    ask.add_argument("--debug", action="store_true", help="with --json: the policy that chose each reply")
     ask.add_argument("--lang", choices=["en", "zh"], dest="sub_lang")
     chat = sub.add_parser("chat", help="a conversation on stdin/stdout")
     chat.add_argument("--plain", action="store_true", help="line by line (the only mode besides the app)")
     chat.add_argument("--json", action="store_true")
+    chat.add_argument("--debug", action="store_true", help="with --json: the policy that chose each reply")
     chat.add_argument("--lang", choices=["en", "zh"], dest="sub_lang")
     index = sub.add_parser("index", help="build the search index, or add your own Markdown documents")
     index.add_argument("action", nargs="?", choices=["add"])
@@ -70,6 +72,15 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if sys.stderr is None:  # `2>&-`: messages go nowhere rather than into the output
+        sys.stderr = open(os.devnull, "w", encoding="utf-8")
+    if sys.stdout is None:
+        print("msb: there is no standard output (it was closed), so nothing can be shown.", file=sys.stderr)
+        return 2
+    from dialog.terminal.output import lenient
+
+    lenient(sys.stdout)
+    lenient(sys.stderr)
     try:
         return _main(argv)
     except BrokenPipeError:
@@ -80,55 +91,66 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    from dialog import config
+    from dialog.errors import USER_ERRORS
     from dialog.view import linebreak
+    from knowledge.safe_text import clean
 
     linebreak.install()  # Chinese lines never start with "，" or "」", on any front end
-    if argv[:1] == ["demo"]:
-        from dialog.terminal.demo_cmd import demo_main
-
-        return demo_main(argv[1:])
-    args = _parser().parse_args(argv)
-    if args.data_dir:
-        os.environ["MSB_DATA_DIR"] = os.path.abspath(os.path.expanduser(args.data_dir))
-    from dialog import settings
-
-    saved = settings.load()
-    embedder = args.embedder or (saved.embedder if not os.environ.get("MSB_EMBEDDER") else "")
-    if embedder:
-        os.environ["MSB_EMBEDDER"] = embedder
-    lang = getattr(args, "sub_lang", None) or args.lang or saved.lang or None
+    demo = argv[:1] == ["demo"]
+    args = None if demo else _parser().parse_args(argv)
+    command = "demo" if demo else args.command
+    if sys.stdin is None:
+        if command in READS_STDIN or (command == "ask" and args.question == ["-"]):
+            print("msb: there is no standard input (it was closed); this command reads from it.", file=sys.stderr)
+            return 2
+        sys.stdin = open(os.devnull, encoding="utf-8")
     try:
-        return _run(args, lang)
+        flags = config.Flags() if demo else config.Flags(args.data_dir, args.embedder,
+                                                         getattr(args, "sub_lang", None) or args.lang, args.device)
+        run = config.resolve(flags)
+        config.install(run)
+        for problem in run.problems:
+            if command not in ("tui", None):  # the app shows them in its own window
+                print(f"msb: {clean(problem)}", file=sys.stderr)
+        if demo:
+            from dialog.terminal.demo_cmd import demo_main
+
+            return demo_main(argv[1:])
+        return _run(args, run)
     except KeyboardInterrupt:
         return 130
-    except Exception as exc:  # a user-facing error (a broken knowledge file…) is a message, not a traceback
-        from dialog.errors import USER_ERRORS
-
-        if isinstance(exc, USER_ERRORS):
-            from knowledge.safe_text import clean
-
-            print(f"msb: {clean(str(exc))}", file=sys.stderr)
-            return 2
-        raise
+    except USER_ERRORS as exc:  # a user-facing error (a broken knowledge file…) is a message, not a traceback
+        print(f"msb: {clean(str(exc))}", file=sys.stderr)
+        return 2
 
 
-def _run(args: argparse.Namespace, lang: str | None) -> int:
+def _text(arg: str) -> str:
+    """An argument meant as words (a question, a title): bytes that aren't UTF-8 become �, and under an
+    ASCII locale the UTF-8 it was typed in is read as such."""
+    from knowledge.storage import shown
+
+    return shown(arg)
+
+
+def _run(args: argparse.Namespace, run) -> int:
+    lang = run.lang
     if args.command == "ask":
         from dialog.terminal.ask import ask_batch, ask_one
 
         if args.question == ["-"]:
-            return ask_batch(sys.stdin, sys.stdout, lang)
-        question = " ".join(args.question)
+            return ask_batch(sys.stdin, sys.stdout, lang, debug=args.debug)
+        question = " ".join(_text(q) for q in args.question)
         if not question.strip():
             print("msb ask: give a question, e.g. msb ask \"what does deep mean\" (or '-' to read lines from stdin)",
                   file=sys.stderr)
             return 2
-        return ask_one(question, lang=lang, as_json=args.json)
+        return ask_one(question, lang=lang, as_json=args.json, debug=args.debug)
     if args.command == "chat" and args.plain:
         from dialog.terminal.chat import chat_plain
 
         return chat_plain(sys.stdin, sys.stdout, as_json=args.json, lang=lang,
-                          interactive=sys.stdin.isatty() and not args.json)
+                          interactive=sys.stdin.isatty() and not args.json, debug=args.debug)
     if args.command == "index":
         from dialog.terminal.index_cmd import index_main
 
@@ -136,7 +158,7 @@ def _run(args: argparse.Namespace, lang: str | None) -> int:
     if args.command == "quiz":
         from dialog.terminal.quiz_cmd import quiz_main
 
-        return quiz_main(lang=lang, topic=args.topic, as_json=args.json)
+        return quiz_main(lang=lang, topic=_text(args.topic) if args.topic else None, as_json=args.json)
     if args.command == "progress":
         from dialog.terminal.quiz_cmd import progress_main
 
@@ -144,16 +166,17 @@ def _run(args: argparse.Namespace, lang: str | None) -> int:
     if args.command == "lessons":
         from dialog.terminal.lessons_cmd import lessons_main
 
-        return lessons_main(args.action, args.args, args.json)
+        keep = 1 if args.action == "export" else len(args.args)  # export's PATH is a file name: kept as given
+        words = [_text(a) for a in args.args[:keep]] + args.args[keep:]
+        return lessons_main(args.action, words, args.json)
     from dialog.tui.app import MsBApp
 
     lesson = None
     if args.lesson:
         from dialog import lessons
-        from knowledge import storage
 
-        lesson = lessons.find(storage.data_dir(), args.lesson).path  # a clear error before the screen opens
-    MsBApp(resume=args.resume, lesson=lesson, device=args.device, lang=lang, data_dir=args.data_dir).run()
+        lesson = lessons.find(run.data_dir, _text(args.lesson)).path  # a clear error before the screen opens
+    MsBApp(resume=args.resume, lesson=lesson, config=run).run()
     return 0
 
 

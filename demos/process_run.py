@@ -9,19 +9,20 @@ import os
 import pickle
 import signal
 import sys
-import tempfile
 import threading
 import time
 import traceback
 import weakref
 from typing import Any
 
+from demos import logs
 from demos.core import Error, Stopped
 from demos.device import AUTO, configure_threads, prefer_passive_waits, resolve_device
 from demos.run import CANCEL_GRACE, Run, execute
 
 _live_workers: weakref.WeakSet[ProcessRun] = weakref.WeakSet()
-DEVICE_CHOSEN = "device-chosen"  # the worker's first message when it picked the device itself
+DEVICE_CHOSEN = "device-chosen"  # the worker's message when it picked the device itself
+LOG_OPEN = "log-open"  # the worker's first message: its log is open, so its name can go
 
 
 class ProcessRun(Run):
@@ -37,8 +38,9 @@ class ProcessRun(Run):
         mp = multiprocessing.get_context("spawn")
         receiver, sender = mp.Pipe(duplex=False)
         self._stop = mp.Event()
-        fd, self._log_path = tempfile.mkstemp(prefix="msb-demo-", suffix=".log")
-        os.close(fd)
+        # The worker's output goes to a log under the cache dir, read back only to explain a crash. Its
+        # name is removed as soon as the worker has it open, so nothing is left even after kill -9.
+        self._log_fd, self._log_path = logs.new_log()
         # Pickled here, unpickled in the worker after it set its threads: importing the
         # demo's module may import torch, and OpenMP reads its settings once, at start.
         payload = pickle.dumps((demo, config))
@@ -54,6 +56,9 @@ class ProcessRun(Run):
         try:
             while True:
                 message = receiver.recv()
+                if isinstance(message, tuple) and message[:1] == (LOG_OPEN,):
+                    logs.remove(self._log_path)
+                    continue
                 if isinstance(message, tuple) and message[:1] == (DEVICE_CHOSEN,):
                     self.device = message[1]  # the worker chose it (the caller never imported torch)
                     continue
@@ -66,17 +71,31 @@ class ProcessRun(Run):
         finally:
             receiver.close()
         self._process.join(timeout=2.0)
+        if self._process.exitcode is None:  # its pipe closed but it lingers: it is not coming back
+            self._kill()
+            self._process.join(timeout=2.0)
         if self._cancel_requested:
             self._deliver(Stopped())
         else:
             code = self._process.exitcode
             how = f"was killed by signal {-code}" if code is not None and code < 0 else f"exited with code {code}"
             self._deliver(Error(f"the {self.demo_id} demo's worker process {how} before finishing",
-                                _tail(self._log_path)))
+                                logs.tail(self._log_fd)))
+        self._release()
+
+    def _release(self) -> None:
+        """Close what the finished worker held open here: its log, its process handle (and the pipe that
+        tells of its end), so a long session's descriptors stay flat."""
+        logs.remove(self._log_path)
         try:
-            os.unlink(self._log_path)
+            os.close(self._log_fd)
         except OSError:
             pass
+        if self._process.exitcode is not None:
+            try:
+                self._process.close()
+            except ValueError:
+                pass
 
     def _request_stop(self) -> None:
         self._stop.set()
@@ -88,7 +107,10 @@ class ProcessRun(Run):
 
     def _kill(self) -> None:
         process = self._process
-        if process.exitcode is not None or not process.is_alive():
+        try:
+            if process.exitcode is not None or not process.is_alive():
+                return
+        except ValueError:  # closed: it ended and was reaped
             return
         try:
             os.killpg(process.pid, signal.SIGKILL)  # the worker leads its group (see _detach)
@@ -120,6 +142,7 @@ def _start_resource_tracker() -> None:
 
 def _worker_main(payload: bytes, ctx_args: dict[str, Any], sender, stop, log_path: str) -> None:
     _detach(log_path)
+    sender.send((LOG_OPEN,))
     _exit_with_parent(stop)
     prefer_passive_waits()
     configure_threads()
@@ -164,16 +187,6 @@ def _exit_with_parent(stop) -> None:
     threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
-def _tail(path: str, limit: int = 4000) -> str:
-    try:
-        with open(path, "rb") as f:
-            f.seek(0, os.SEEK_END)
-            f.seek(max(0, f.tell() - limit))
-            return f.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
 @atexit.register
 def _kill_live_workers() -> None:
     # Registered after multiprocessing's own exit hook, so this runs first: that hook joins
@@ -182,7 +195,4 @@ def _kill_live_workers() -> None:
         if not handle._ended.is_set():
             handle._cancel_requested = True
             handle._kill()
-        try:
-            os.unlink(handle._log_path)  # the reader thread that would remove it dies with us
-        except OSError:
-            pass
+        logs.remove(handle._log_path)  # the reader thread that would remove it dies with us

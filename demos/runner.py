@@ -17,7 +17,10 @@ from typing import Any
 from demos.core import DemoRequest, prepare
 from demos.device import AUTO, resolve_device
 from demos.errors import DemoError
+from demos.logs import use_log_dir
 from demos.process_run import ProcessRun
+
+__all__ = ["start", "start_demo", "use_log_dir"]
 from demos.run import Run, ThreadRun
 
 MAX_PACE = 10.0

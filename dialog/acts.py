@@ -237,6 +237,54 @@ class ActClassifier:
         raw = self._cue_data()
         return any(p in low for p in (*raw.get("demo_en", ()), *raw.get("demo_zh", ())))
 
+    def asks_for(self, text: str) -> frozenset[str]:
+        """The follow-up kinds the line holds a cue phrase for ("why does the plain one forget?" → {"why"})."""
+        low = f" {text.lower()} "
+        found = set()
+        for kind, phrases in (self._cue_data().get("asks_for") or {}).items():
+            for p in phrases:
+                p = str(p).lower()
+                hit = (p in low) if not p.isascii() else bool(re.search(rf"(?<![a-z]){re.escape(p)}(?![a-z])", low))
+                if hit:
+                    found.add(kind)
+                    break
+        return frozenset(found)
+
+    def declines(self, text: str) -> bool:
+        """Whether the line turns something down ("nah, skip the demo", "演示就不用了")."""
+        return self._holds(text, "declining")
+
+    def meant(self, text: str) -> str:
+        """What a correction says was meant: the words after "I meant" / "问的是", up to a "not" / "不是"
+        ("sorry, i meant recurrent, not residual" → "recurrent"); "" when the line says no such thing."""
+        raw = self._cue_data()
+        low = text.lower()
+        start = -1
+        for p in (*raw.get("meant_en", ()), *raw.get("meant_zh", ())):
+            p = str(p).lower()
+            m = re.search(rf"(?<![a-z]){re.escape(p)}(?![a-z])" if p.isascii() else re.escape(p), low)
+            if m and m.end() > start:
+                start = m.end()
+        if start < 0:
+            return ""
+        rest = text[start:]
+        cut = len(rest)
+        for p in (*raw.get("not_en", ()), *raw.get("not_zh", ())):
+            p = str(p).lower()
+            m = re.search(rf"(?<![a-z]){re.escape(p)}(?![a-z])" if p.isascii() else re.escape(p), rest.lower())
+            if m and m.start() > 0:
+                cut = min(cut, m.start())
+        return rest[:cut].strip(" ,，、。.!！?？:：;；的")
+
+    def _holds(self, text: str, kind: str) -> bool:
+        raw = self._cue_data()
+        low = text.lower()
+        for p in (*raw.get(f"{kind}_en", ()), *raw.get(f"{kind}_zh", ())):
+            p = str(p).lower()
+            if (re.search(rf"(?<![a-z']){re.escape(p)}(?![a-z])", low) if p.isascii() else p in low):
+                return True
+        return False
+
     def points_back(self, text: str) -> bool:
         """Whether the line holds a word pointing back at what was just said ("it", "this", "它", "那…呢")."""
         raw = self._cue_data()
@@ -252,10 +300,10 @@ class ActClassifier:
             return any(low.rstrip(".!！。 ") == p for p in phrases)
         return any(p in low for p in phrases)
 
-    def classify(self, text: str) -> Act:
+    def classify(self, text: str, probs: np.ndarray | None = None) -> Act:
         """The act, with two checks the examples can't teach well: a line asking something is not a "yes",
         "thanks" or greeting, and a "show me" inside another act makes it a demo request."""
-        probs = self.probabilities(text)
+        probs = self.probabilities(text) if probs is None else probs
         best = int(np.argmax(probs))
         act = Act(ACTS[best], float(probs[best]))
         if act.name in ("yes", "no", "thanks", "greet", "bye") and _QUESTION.search(text):

@@ -7,7 +7,7 @@ from typing import Iterable, Protocol
 from dialog.reply import Source
 from knowledge.documents import Document, Passage, section_label
 from knowledge.entries import FACTS, LAYERS, Entry
-from knowledge.lang import pick
+from dialog.lines import say
 
 EXCERPT_CHARS = 160
 QUOTE_CHARS = 500
@@ -25,6 +25,8 @@ class Knows(Protocol):
 
     def best_passage(self, entry: Entry, lang: str) -> Passage | None: ...
 
+    def rendering(self, passage: Passage, lang: str) -> str | None: ...
+
 
 def clip(text: str, limit: int = EXCERPT_CHARS) -> str:
     text = " ".join(text.split())
@@ -41,6 +43,8 @@ def blockquote(text: str, limit: int) -> str:
             break
         kept.append(clip(line, limit - used) if line else "")
         used += len(line)
+    while kept and (not kept[-1] or kept[-1].rstrip("…").endswith((":", "："))):
+        kept.pop()  # a lead-in whose list lies beyond the quotation is not quoted without it
     return "\n".join(f"> {line}" if line else ">" for line in kept)
 
 
@@ -55,83 +59,99 @@ def text_of(entry: Entry, part: str, lang: str) -> str | None:
     return None
 
 
+def block_of(entry: Entry, part: str, paragraph: str, lang: str) -> str:
+    """The whole block a paragraph sits in: a list item or a list's lead-in ("后来几件事凑到了一起：") is said
+    with its list, never alone."""
+    text = text_of(entry, part, lang) or ""
+    for block in text.split("\n\n"):
+        lines = [ln.strip() for ln in block.strip().splitlines() if ln.strip()]
+        if paragraph.strip() in lines or paragraph.strip() == " ".join(lines):
+            return block.strip() if any(ln.startswith("- ") for ln in lines) else paragraph
+    return paragraph
+
+
 def next_part(entry: Entry, said: Iterable[str]) -> str | None:
     """What "tell me more" says next: the first part in MORE_ORDER not yet said, or None when spent."""
     done = set(said)
     return next((p for p in MORE_ORDER if p not in done and text_of(entry, p, "en")), None)
 
 
-def best_part(entry: Entry, words: Iterable[str], lang: str, said: Iterable[str]) -> str | None:
-    """The part of an entry that speaks to these words most ("which of these beat humans?" → the part naming
-    Go), preferring what was not said yet; None when no part shares a word with them."""
-    from knowledge.tokenize import tokens
+def plain(text: str) -> str:
+    """Markdown as the words a reader sees — emphasis, links and code marks gone (a real parser, not regexes),
+    for the places that show text without rendering it: an excerpt, a JSON field."""
+    from markdown_it import MarkdownIt
 
-    wanted = set(words)
-    done = set(said)
-    scored = []
-    for part in (*MORE_ORDER, *FACTS):
-        text = text_of(entry, part, lang)
-        if text:
-            scored.append((len(wanted & set(tokens(text, lang))), part not in done, -len(scored), part))
-    best = max(scored, default=None)
-    return best[3] if best and best[0] > 0 else None
+    out = []
+    for block in MarkdownIt().parse(text):
+        for tok in block.children or ():
+            if tok.type in ("text", "code_inline"):
+                out.append(tok.content)
+            elif tok.type in ("softbreak", "hardbreak"):
+                out.append(" ")
+        if block.type == "inline":
+            out.append("\n")
+    return " ".join("".join(out).split())
 
 
 def sources(kb: Knows, entry: Entry, lang: str) -> tuple[Source, ...]:
+    """Where an entry's words come from, the excerpt in the reader's language: an English reader gets Ms. B's
+    rendering of the Chinese passage (marked as such by the front ends), and the original beside it."""
     passage = kb.best_passage(entry, lang)
     out = []
     for ref in entry.sources:
         doc = kb.documents[ref.document]
-        excerpt = passage.text if passage and passage.section == ref.section else ""
-        if not excerpt:
-            found = [p for p in doc.passages if p.section == ref.section]
-            excerpt = found[0].text if found else ""
-        out.append(Source(ref.document, ref.section, clip(excerpt), doc.display_title(lang)))
+        found = passage if passage and passage.section == ref.section else next(
+            (p for p in doc.passages if p.section == ref.section), None)
+        original = plain(found.text) if found else ""
+        rendered = kb.rendering(found, lang) if found is not None and lang != "zh" else None
+        if rendered:
+            out.append(Source(ref.document, ref.section, clip(plain(rendered)), doc.display_title(lang),
+                              original=clip(original, QUOTE_CHARS)))
+        else:
+            out.append(Source(ref.document, ref.section, clip(original), doc.display_title(lang)))
     return tuple(out)
 
 
-def citation(found: tuple[Source, ...], lang: str) -> str:
+def citation(kb: Knows, found: tuple[Source, ...], lang: str) -> str:
     """One short line naming where an answer comes from; the passage itself only when asked for."""
     if not found:
         return ""
     s = found[0]
     label = section_label(s.section, lang)
     # A label that brings its own 「」 (「深度」是什么意思) is set in “”, so brackets never nest.
-    zh_label = f"“{label}”" if "「" in label else f"「{label}」"
-    return pick(lang, f"*Source: {s.title}, “{label}”.*", f"*出处：《{s.title}》{zh_label}。*")
+    if lang == "zh":
+        label = f"“{label}”" if "「" in label else f"「{label}」"
+    return say("citation", lang, title=s.title, label=label)
 
 
 def quote(kb: Knows, entry: Entry, lang: str) -> str:
-    """Where an entry's words come from ("source?"): the document and section, and, in Chinese, the passage."""
+    """Where an entry's words come from ("source?"): the document and section, and the passage — the
+    original in Chinese, Ms. B's rendering of it in English."""
     passage = kb.best_passage(entry, lang)
     if passage is None:
-        return pick(lang, "This one is my own summary; no single passage says it.", "这是我自己的总结，没有某一段原文直接这么说。")
+        return say("own_summary", lang)
     label = section_label(passage.section, lang)
     title = kb.documents[passage.document].display_title(lang)
     if lang == "zh":
-        zh_label = f"“{label}”" if "「" in label else f"「{label}」"
-        return f"这是我依据的原文段落，出自《{title}》{zh_label}：\n\n{blockquote(passage.text, QUOTE_CHARS)}"
-    # The passage is Chinese: an English conversation gets the place to look, and the way to see it.
-    return (f"It comes from *{title}*, in the section “{label}”. My copy of the article is a Chinese "
-            "translation, so rather than paste Chinese into our conversation: `/sources` shows the passage "
-            "itself, and after `/lang zh` I quote it for you.")
+        label = f"“{label}”" if "「" in label else f"「{label}」"
+        return say("quote_zh", lang, title=title, label=label, quote=blockquote(passage.text, QUOTE_CHARS))
+    rendered = kb.rendering(passage, "en")
+    if rendered is None:
+        return say("quote_en_place", lang, title=title, label=label)
+    return say("quote_en", lang, title=title, label=label, quote=blockquote(rendered, QUOTE_CHARS))
 
 
 def spent(entry: Entry, part: str, lang: str) -> str:
     """Said when a follow-up has nothing new left on the topic: honest, and where to go next."""
     title = entry.title[lang]
     if part in FACTS:
-        what = {"who": ("who came up with it", "是谁提出的"), "paper": ("a paper on it", "相关的论文"),
-                "link": ("a link for it", "相关的链接"), "when": ("when it happened", "发生在什么时候")}[part]
-        return pick(lang, f"The documents don't say {what[0]} for **{title}**, and I won't guess.",
-                    f"关于**{title}**，文档里没有提到{what[1]}，我不想瞎猜。")
-    return pick(lang, f"That's everything the documents give me on **{title}** — I've told you all of it.",
-                f"关于**{title}**，文档里能讲的我都讲完了。")
+        return say("spent_fact", lang, what=say(f"fact.{part}", lang), title=title)
+    return say("spent", lang, title=title)
 
 
 def suggestions(kb: Knows, entry: Entry, lang: str, said: dict[str, list[str]], demo: str | None) -> tuple[str, ...]:
     """Follow-ups worth typing next: related topics not yet talked about, and the demo if one is offered."""
     out = [kb.entries[r].questions[lang][0] for r in entry.related if r in kb.entries and r not in said]
     if demo:
-        out.append(pick(lang, "show me", "演示一下"))
+        out.append(say("say_show_me", lang))
     return tuple(out[:4])

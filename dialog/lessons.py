@@ -29,9 +29,9 @@ class Lesson:
     topics: tuple[str, ...]  # entries talked about, in order
 
     def to_json(self) -> dict:
-        return {"number": self.number, "id": self.path.stem, "title": self.title,
+        return {"number": self.number, "id": storage.shown(self.path.stem), "title": self.title,
                 "started": self.started.isoformat(timespec="seconds"), "turns": self.turns,
-                "topics": list(self.topics), "file": str(self.path)}
+                "topics": list(self.topics), "file": storage.shown(self.path)}
 
 
 def _titles(base: Path) -> dict[str, str]:
@@ -39,7 +39,9 @@ def _titles(base: Path) -> dict[str, str]:
         data = json.loads((transcripts_dir(base) / TITLES).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, str)} if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: storage.shown(v) for k, v in data.items() if isinstance(k, str) and isinstance(v, str)}
 
 
 def list_lessons(base: Path) -> list[Lesson]:
@@ -63,7 +65,7 @@ def list_lessons(base: Path) -> list[Lesson]:
 
 
 def _shorten(text: str) -> str:
-    text = clean_line(text).strip()
+    text = clean_line(storage.shown(text)).strip()
     return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1].rstrip() + "…"
 
 
@@ -85,7 +87,7 @@ def rename(base: Path, which: str, title: str) -> Lesson:
     titles[lesson.path.stem] = title
     try:
         storage.write_atomic(transcripts_dir(base) / TITLES, lambda p: p.write_text(
-            json.dumps(titles, ensure_ascii=False, indent=1), encoding="utf-8"))
+            json.dumps(titles, ensure_ascii=False, indent=1), encoding="utf-8"), private=True)
     except OSError as exc:
         raise UserError(f"could not rename: {exc.strerror or exc}") from None
     return find(base, which)
@@ -96,7 +98,7 @@ def delete(base: Path, which: str) -> Lesson:
     try:
         lesson.path.unlink()
     except OSError as exc:
-        raise UserError(f"could not delete {lesson.path}: {exc.strerror or exc}") from None
+        raise UserError(f"could not delete {storage.shown(lesson.path)}: {exc.strerror or exc}") from None
     return lesson
 
 

@@ -2,13 +2,14 @@
 scheduled for review (FSRS); a map of progress through the documents' arc of topics."""
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any
 
+from dialog import events as ev
+from dialog.compose import Context, Outcome
 from dialog.judge import Judge, Judgement
+from dialog.lines import say
 from dialog.reply import Reply
-from dialog.state import ConversationState, Said
 from knowledge.checks import Check
-from knowledge.lang import pick
 
 ROUND = 3  # questions in one round: a check, not an exam
 # The arc of the documents, in the order the conversation walks it; /progress draws it.
@@ -27,45 +28,40 @@ STAGES = {"en": ("What “deep” means", "Coordinates", "Deep learning is repre
           "zh": ("「深度」是什么意思", "坐标变换", "深度学习即表征学习", "为什么是现在", "突破性成果", "如何入门")}
 
 
-class Quizzed(Protocol):
-    state: ConversationState
-    kb: Any
-    progress: Any
-
-
 class Quiz:
-    def __init__(self, conv: Quizzed) -> None:
-        self.conv = conv
-        self.state = conv.state
+    """Rounds of check questions over the context's state; every method returns the reply and its events."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self._judge: Judge | None = None
 
     @property
     def judge(self) -> Judge:
-        if not hasattr(self, "_judge"):
-            self._judge = Judge(self.conv.kb)
+        if self._judge is None:
+            self._judge = Judge(self.ctx.kb)
         return self._judge
 
     # ------------------------------------------------------------------ asking
 
-    def start(self, lang: str, topic: str | None = None) -> Reply:
+    def start(self, lang: str, topic: str | None = None) -> Outcome:
         """A round: what is due for review first, else the topics just talked about, else ones explored."""
         picks = self._pick(topic)
         if not picks:
-            return Reply("smalltalk", pick(lang, "Nothing to check yet: ask me about a topic first, and I'll have "
-                                                 "questions on it for you.", "还没什么可考的：先问我一个话题，我就能出题考你。"),
-                         lang)
-        self.state.quiz = picks[1:]
-        self.state.checked.update(self.conv.kb.checks[c].entry for c in picks)
-        lead = pick(lang, f"A quick check — {len(picks)} question{'s' if len(picks) > 1 else ''}. Answer in your "
-                          "own words (or say *stop*).", f"来个小测验，{len(picks)} 道题。用你自己的话回答（想停就说「不做了」）。")
-        return self._ask(picks[0], lang, lead)
+            return Outcome(Reply("smalltalk", say("quiz_nothing", lang), lang))  # type: ignore[arg-type]
+        checks = self.ctx.kb.checks
+        lead = say("quiz_lead_one", lang) if len(picks) == 1 else say("quiz_lead", lang, n=len(picks))
+        asked = self._ask(picks[0], lang, tuple(picks[1:]), lead)
+        return Outcome(asked.reply, tuple(ev.TopicChecked(checks[c].entry) for c in picks) + asked.events)
 
     def _pick(self, topic: str | None) -> list[str]:
-        checks = self.conv.kb.checks
+        checks, state, progress = self.ctx.kb.checks, self.ctx.state, self.ctx.progress
         if topic is not None:
             return [c.id for c in checks.values() if c.entry == topic][:ROUND]
-        out = [c for c in self.conv.progress.due(ROUND) if c in checks]
-        reviewed = {check_id for check_id, _, _ in self.conv.progress.reviews()}
-        topics = list(dict.fromkeys([*reversed(list(self.state.said)), *reversed(list(self.conv.progress.topics()))]))
+        out = [c for c in progress.due(ROUND) if c in checks]
+        reviewed = {check_id for check_id, _, _ in progress.reviews()}
+        # Only topics Mr. A really met: one reached by a guess at what he meant is not one he learned.
+        met = [t for t in reversed(list(state.said)) if t not in state.unsure and state.has_said(t, "answer")]
+        topics = list(dict.fromkeys([*met, *reversed(list(progress.topics()))]))
         for per_topic in (1, ROUND):  # one question a topic first; then more from the same topics
             for entry in topics:
                 fresh = [c.id for c in checks.values() if c.entry == entry and c.id not in reviewed and c.id not in out]
@@ -74,56 +70,54 @@ class Quiz:
                     return out[:ROUND]
         return out[:ROUND]
 
-    def _ask(self, check_id: str, lang: str, lead: str = "") -> Reply:
-        check = self.conv.kb.checks[check_id]
-        self.state.asking = check_id
-        self.state.last = Said(check.entry, "check")
+    def _ask(self, check_id: str, lang: str, remaining: tuple[str, ...], lead: str = "") -> Outcome:
+        check = self.ctx.kb.checks[check_id]
         question = f"**{check.question[lang]}**"
-        return Reply("answer", f"{lead}\n\n{question}" if lead else question, lang, topic=check.entry, score=1.0)
+        reply = Reply("answer", f"{lead}\n\n{question}" if lead else question, lang, topic=check.entry,  # type: ignore[arg-type]
+                      score=1.0)
+        return Outcome(reply, (ev.QuizAsked(check_id, remaining, lang), ev.Spoke(check.entry, "check")))
 
     # ------------------------------------------------------------------ answering
 
-    def answer(self, text: str, lang: str) -> Reply:
-        check = self.conv.kb.checks[self.state.asking]
+    def answer(self, text: str, lang: str) -> Outcome:
+        state = self.ctx.state
+        check = self.ctx.kb.checks[state.asking]
         verdict = self.judge.judge(check, text, lang)
-        card = self.conv.progress.review(check.id, check.entry, verdict.rating, verdict.grade, lang, text)
-        self.state.asking = None
+        card = self.ctx.progress.review(check.id, check.entry, verdict.rating, verdict.grade, lang, text)
         words = _feedback(check, verdict, lang)
-        if self.state.quiz:
-            nxt = self.state.quiz.pop(0)
-            return Reply("answer", f"{words}\n\n{self._ask(nxt, lang).text}", lang, topic=check.entry, score=1.0)
+        answered = ev.QuizAnswered(check.id, verdict.grade)
+        if state.quiz:
+            nxt = self._ask(state.quiz[0], lang, tuple(state.quiz[1:]))
+            reply = Reply("answer", f"{words}\n\n{nxt.reply.text}", lang, topic=check.entry, score=1.0)  # type: ignore[arg-type]
+            return Outcome(reply, (answered, *nxt.events))
         when = card.due.astimezone().strftime("%Y-%m-%d %H:%M")
-        end = pick(lang, f"That's the round. I'll bring this one back when it's due ({when}); `/progress` shows "
-                         "your map.", f"这一轮就到这里。到时候（{when}）我会再考你；`/progress` 可以看你的学习地图。")
-        return Reply("answer", f"{words}\n\n{end}", lang, topic=check.entry, score=1.0)
+        reply = Reply("answer", f"{words}\n\n{say('quiz_round_end', lang, when=when)}", lang,  # type: ignore[arg-type]
+                      topic=check.entry, score=1.0)
+        return Outcome(reply, (answered, ev.QuizEnded()))
 
-    def stop(self, lang: str) -> Reply:
-        self.state.asking, self.state.quiz = None, []
-        return Reply("command", pick(lang, "Quiz stopped — ask me anything.", "测验结束——随便问吧。"), lang)
+    def stop(self, lang: str) -> Outcome:
+        return Outcome(Reply("command", say("quiz_stopped", lang), lang), (ev.QuizEnded(),))  # type: ignore[arg-type]
 
-    def offer(self, topic: str | None, lang: str) -> str:
+    def offer(self, topic: str | None, lang: str) -> tuple[str, tuple[ev.Event, ...]]:
         """After a topic has been explained and its demo watched: a check, once per topic a session."""
-        if topic is None or topic in self.state.checked or self.state.running or \
-                not any(c.entry == topic for c in self.conv.kb.checks.values()):
-            return ""
-        self.state.checked.add(topic)
-        self.state.offered_quiz = topic
-        self.state.offered_demo = None  # the latest offer is the one a "yes" accepts
-        return pick(lang, "Want a quick check on this? Say **quiz me**.", "要不要来个小测验？说 **考考我**。")
+        state = self.ctx.state
+        if topic is None or topic in state.checked or not any(c.entry == topic for c in self.ctx.kb.checks.values()):
+            return "", ()
+        return say("quiz_offer", lang), (ev.QuizOffered(topic),)
 
 
 def _feedback(check: Check, verdict: Judgement, lang: str) -> str:
     made = [kp.point[lang] for kp, ok in zip(check.key_points, verdict.points) if ok]
     missed = [kp.point[lang] for kp, ok in zip(check.key_points, verdict.points) if not ok]
+    sep = say("quiz_points_sep", lang)
     if verdict.grade == "right":
-        head = pick(lang, "Exactly right.", "完全正确。")
+        head = say("quiz_right", lang)
     elif verdict.grade == "partial":
-        head = pick(lang, f"Partly: you have *{'; '.join(made)}*, but not *{'; '.join(missed)}*.",
-                    f"答对了一部分：你说到了「{'；'.join(made)}」，还差「{'；'.join(missed)}」。")
+        head = say("quiz_partly", lang, made=sep.join(made), missed=sep.join(missed))
     else:
         # The answer below holds every key point: naming them first as well would say it twice.
-        head = pick(lang, "Not quite — here is what I was after.", "不太对——我想听的是这个。")
-    return f"{head}\n\n" + pick(lang, f"My answer: {check.answer['en']}", f"我的回答：{check.answer['zh']}")
+        head = say("quiz_wrong", lang)
+    return f"{head}\n\n" + say("quiz_my_answer", lang, answer=check.answer[lang])
 
 
 def progress_map(kb: Any, progress: Any, lang: str) -> tuple[str, str | None]:
@@ -149,10 +143,8 @@ def progress_map(kb: Any, progress: Any, lang: str) -> tuple[str, str | None]:
         lines.append(f"**{stage}**\n\n" + "\n".join(f"- {c}" for c in cells))
     explored = sum(1 for stage in ARC for t in stage if t in seen)
     total = sum(len(stage) for stage in ARC)
-    head = pick(lang, f"Your map so far — {explored} of {total} topics explored (● explored, ▶ demo watched, "
-                      "% remembered now):", f"你目前的地图——{total} 个话题里探索了 {explored} 个（● 已探索，▶ 看过演示，% 现在还记得的把握）：")
+    head = say("progress_head", lang, explored=explored, total=total)
     text = head + "\n\n" + "\n\n".join(lines)
     if suggestion is not None:
-        text += "\n\n" + pick(lang, f"Next step: **{kb.entries[suggestion].title['en']}** — ask me about it.",
-                              f"下一步：**{kb.entries[suggestion].title['zh']}**——问问我吧。")
+        text += "\n\n" + say("progress_next", lang, title=kb.entries[suggestion].title[lang])
     return text, suggestion

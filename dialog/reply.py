@@ -14,8 +14,9 @@ Lang = Literal["en", "zh"]
 class Source:
     document: str  # document id, e.g. "conversation"
     section: str  # the heading the passage sits under
-    excerpt: str  # the passage itself (short), quoted as is
+    excerpt: str  # the passage (short, plain text) in the reader's language: Ms. B's rendering of a Chinese one
     title: str = ""  # the document's title, for display
+    original: str = ""  # the passage as the document words it, where the excerpt is a rendering (/sources shows it)
 
 
 @dataclass(frozen=True)
@@ -35,15 +36,20 @@ class Reply:
     # demo. Kept apart so the app can show them as its own controls (a sources block, a button).
     citation: str = ""
     offer: str = ""
+    # What the reply changed in the conversation (dialog.events), kept with it in the transcript, and which
+    # policy chose it (dialog.scorer.Decision, shown by --debug). Neither is part of the JSON reply.
+    events: tuple[Any, ...] = ()
+    decision: Any = None
 
     @property
     def full_text(self) -> str:
         """The words with their citation and offer lines, as a text-only front end shows them."""
         return "\n\n".join(p for p in (self.text, self.citation, self.offer) if p)
 
-    def to_json(self) -> dict[str, Any]:
-        """The JSON contract of `msb ask --json`: `reply` first, then the fields."""
-        return {
+    def to_json(self, debug: bool = False) -> dict[str, Any]:
+        """The JSON contract of `msb ask --json`: `reply` first, then the fields (with `debug`, the policy that
+        won and the runner-up)."""
+        out = {
             "reply": self.full_text,
             "kind": self.kind,
             "lang": self.lang,
@@ -53,3 +59,6 @@ class Reply:
             "suggestions": list(self.suggestions),
             "score": round(float(self.score), 4),
         }
+        if debug and self.decision is not None:
+            out["policy"] = self.decision.to_json()
+        return out

@@ -11,20 +11,24 @@ from typing import Any, Protocol
 
 from demos.driver import Outcome
 from dialog.errors import USER_ERRORS
+from dialog.lines import say
 from dialog.reply import Reply
 from dialog.transcript import Loaded, Transcript, Turn, export_markdown
 from knowledge.safe_text import clean
 
 
 class Engine(Protocol):
-    """The conversation as a session drives it (dialog.engine.Conversation; a fake in screen tests)."""
+    """The conversation as a session drives it (dialog.engine.Conversation)."""
 
     state: Any
-    demos: Any
 
     def respond(self, text: str) -> Reply: ...
 
     def restore(self, turns: list[Any]) -> None: ...
+
+    def demo_started(self, demo_id: str) -> None: ...
+
+    def demo_ended(self, outcome: Outcome) -> Reply: ...
 
 
 class Session:
@@ -48,16 +52,15 @@ class Session:
             reply = self.conv.respond(line)
         except Exception as exc:  # noqa: BLE001 — the promise is one reply per line, whatever happens
             self.failure = f"{type(exc).__name__}: {exc}"
-            reply = Reply("error", "Sorry — something went wrong on my side answering that. Ask me again, "
-                                   "or something else.", self.lang)
+            reply = Reply("error", say("error_internal", self.lang), self.lang)  # type: ignore[arg-type]
         self.transcript.append(Turn.from_reply(reply))
         return reply
 
     def demo_started(self, demo_id: str) -> None:
-        self.conv.demos.started(demo_id)
+        self.conv.demo_started(demo_id)
 
     def demo_ended(self, outcome: Outcome) -> Reply:
-        reply = self.conv.demos.ended(outcome)
+        reply = self.conv.demo_ended(outcome)
         self.transcript.append(Turn.from_reply(reply))
         return reply
 

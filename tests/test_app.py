@@ -43,7 +43,15 @@ def test_ask_json_follows_the_contract(kb, capsys):
     assert {"document", "section", "excerpt", "title"} <= set(data["sources"][0])
 
 
-def test_ask_names_a_demo_without_running_it(kb, capsys):
+@pytest.fixture
+def model_kb(real_kb, monkeypatch):
+    """`msb ask` as it runs for a user: with the search model loaded."""
+    for front_end in (ask, chat, index_cmd):
+        monkeypatch.setattr(front_end, "load_kb", lambda **_: real_kb)
+    return real_kb
+
+
+def test_ask_names_a_demo_without_running_it(model_kb, capsys):
     code, out, _ = run(["ask", "--json", "train a tiny CNN"], capsys)
     data = json.loads(out)
     assert data["kind"] == "demo" and data["demo"] == "cnn" and "msb demo cnn" in data["reply"]

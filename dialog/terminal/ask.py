@@ -5,25 +5,26 @@ import sys
 from typing import TextIO
 
 from dialog.actions import Save
+from dialog.lines import say
 from dialog.reply import Reply
 from dialog.startup import conversation, load_kb
 from dialog.terminal.output import emit, lines_of, stderr_notice, working
 from knowledge.lang import detect_lang, pick
 
 
-def ask_one(question: str, *, lang: str | None, as_json: bool, out: TextIO | None = None) -> int:
+def ask_one(question: str, *, lang: str | None, as_json: bool, out: TextIO | None = None, debug: bool = False) -> int:
     with working(pick(lang or detect_lang(question), "Ms. B is reading her notes…", "B 女士正在翻看笔记……")):
         kb = load_kb(notice=stderr_notice())
-    emit(_answer(kb, question, lang), as_json, out or sys.stdout)
+    emit(_answer(kb, question, lang), as_json, out or sys.stdout, debug=debug)
     return 0
 
 
-def ask_batch(stream, out: TextIO, lang: str | None) -> int:
+def ask_batch(stream, out: TextIO, lang: str | None, debug: bool = False) -> int:
     """Exactly one JSON line out per line in, whatever the line holds."""
     with working("Loading…"):
         kb = load_kb(notice=stderr_notice())
     for line in lines_of(stream):
-        emit(_answer(kb, line, lang), True, out)
+        emit(_answer(kb, line, lang), True, out, debug=debug)
     return 0
 
 
@@ -32,10 +33,8 @@ def _answer(kb, question: str, lang: str | None) -> Reply:
     try:
         reply = conv.respond(question)
         if isinstance(reply.action, Save):  # nothing to save: each `ask` is a question on its own
-            return Reply("error", "Each `msb ask` question stands alone, so there is no conversation to save: "
-                                  "`msb chat --plain` or the app keeps one.", reply.lang)
+            return Reply("error", say("ask_alone", reply.lang), reply.lang)
         return reply
     except Exception as exc:  # noqa: BLE001 — a bug becomes an error reply (and a line on stderr), never a traceback
         print(f"msb: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-        return Reply("error", "Sorry — something went wrong on my side answering that. Please try again.",
-                     conv.state.lang)
+        return Reply("error", say("error_internal", conv.state.lang), conv.state.lang)

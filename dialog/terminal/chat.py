@@ -20,7 +20,7 @@ from knowledge.lang import pick
 STOP_WAIT = 2.0
 
 
-def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interactive: bool) -> int:
+def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interactive: bool, debug: bool = False) -> int:
     notice = stderr_notice()
     with working(pick(lang or "en", "Loading Ms. B…", "正在加载 B 女士……")):
         kb = load_kb(notice=notice)
@@ -43,7 +43,7 @@ def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interact
         if session.transcript.error and not warned:
             warned = True
             notice(f"The transcript can't be written ({session.transcript.error}); the chat goes on unsaved.")
-        emit(reply, as_json, out)
+        emit(reply, as_json, out, debug=debug)
         action = reply.action
         if isinstance(action, Quit):
             return 0

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 import sys
+import time
 
 from dialog.startup import load_kb
 from dialog.terminal.output import stderr_notice
 from knowledge import storage
 from knowledge.safe_text import clean
+
+PIPED_STEPS = 10  # when stderr is not a terminal, one line per tenth of the work
 
 
 def index_main(action: str | None, paths: list[str], rebuild: bool) -> int:
@@ -16,43 +19,95 @@ def index_main(action: str | None, paths: list[str], rebuild: bool) -> int:
         storage.clear_cache()
     kb = _load_with_progress("Building the search index")
     print(f"Index ready: {len(kb.entries)} entries, {len(kb.passages)} passages, {len(kb.units)} search units "
-          f"(cache: {storage.cache_dir()}).")
+          f"(cache: {_shown(storage.cache_dir())}).")
     return 0
 
 
+def _shown(path) -> str:
+    return clean(storage.shown(path))
+
+
 def add(paths: list[str]) -> int:
-    from knowledge.user_docs import add_documents
+    from knowledge.backends import load_embedder
+    from knowledge.library import add as add_to_library
 
     if not paths:
         print("msb index add: name one or more Markdown files or folders", file=sys.stderr)
         return 2
-    added = add_documents(paths)
+    report = Report("Embedding your documents")
+    try:
+        added = add_to_library(paths, load_embedder(notice=stderr_notice()), progress=report,
+                               notice=stderr_notice())
+    except KeyboardInterrupt:
+        report.close()
+        kept = f"the {report.done:,} passages embedded so far are kept, so " if report.done else ""
+        print(f"\nmsb index add: stopped; nothing was added. Run the same command again: {kept}it goes on "
+              "from there.", file=sys.stderr)
+        return 130
+    report.close()
     for path, why in added.skipped:
-        print(f"msb index add: skipped {clean(str(path))}: {why}", file=sys.stderr)
+        print(f"msb index add: skipped {_shown(path)}: {why}", file=sys.stderr)
     if not added.stored:
         return 2
-    kb = _load_with_progress("Embedding your documents for search")
+    kb = _load_with_progress("Loading the search index")
     mine = {d.path.name: d for d in kb.user_documents.values()}
     lines = []
     for src, dest in added.stored:
         doc = mine.get(dest.name)
         state = "updated" if src in added.updated else "added"
-        lines.append(f"  {state} {clean(str(src))}: {len(doc.passages) if doc else 0} passages")
+        lines.append(f"  {state} {_shown(src)}: {len(doc.passages) if doc else 0} passages")
     total = sum(len(d.passages) for d in kb.user_documents.values())
     print(f"{len(added.stored)} document(s) added or updated:\n" + "\n".join(lines)
           + f"\nYour documents: {len(kb.user_documents)}, {total} passages, searchable and cited.")
     return 0
 
 
+class Report:
+    """How embedding gets on, on stderr: a bar on a terminal; piped, a line each tenth with the time left."""
+
+    def __init__(self, what: str) -> None:
+        from rich.console import Console
+
+        self.what = what
+        self.console = Console(stderr=True)
+        self.done = 0
+        self._bar = self._task = None
+        self._start = time.monotonic()
+        self._step = -1
+
+    def __call__(self, done: int, total: int) -> None:
+        self.done = done
+        if self.console.is_terminal:
+            if self._bar is None:
+                from rich.progress import Progress
+
+                self._bar = Progress(console=self.console, transient=True)
+                self._bar.start()
+                self._task = self._bar.add_task(self.what, total=total)
+            self._bar.update(self._task, completed=done, total=total)
+            return
+        step = done * PIPED_STEPS // max(total, 1)
+        if step != self._step:
+            self._step = step
+            print(f"{self.what}: {done:,}/{total:,} passages ({100 * done // max(total, 1)}%){self._left(done, total)}",
+                  file=sys.stderr, flush=True)
+
+    def _left(self, done: int, total: int) -> str:
+        if not done or done >= total:
+            return ""
+        seconds = (time.monotonic() - self._start) * (total - done) / done
+        return f", about {seconds / 60:.0f} min left" if seconds >= 90 else f", about {seconds:.0f} s left"
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+            self._bar = None
+
+
 def _load_with_progress(what: str):
-    """The knowledge base, with a bar while texts are embedded (on a terminal; quiet when piped)."""
-    from rich.console import Console
-    from rich.progress import Progress
-
-    console = Console(stderr=True)
-    with Progress(console=console, transient=True, disable=not console.is_terminal) as bar:
-        task = bar.add_task(what, total=None)
-        return load_kb(notice=stderr_notice(), progress=lambda done, total: bar.update(task, completed=done, total=total))
-
-
-
+    """The knowledge base, with a bar while texts are embedded (on a terminal; lines when piped)."""
+    report = Report(what)
+    try:
+        return load_kb(notice=stderr_notice(), progress=report)
+    finally:
+        report.close()

@@ -1,13 +1,13 @@
 """`msb lessons`: past conversations to find again — list, show, rename, delete, export (`--json` to script)."""
 from __future__ import annotations
 
-import json
 import sys
 
 from dialog import lessons
 from dialog.transcript import read, to_markdown
 from knowledge import storage
-from knowledge.safe_text import clean, json_safe
+from dialog.terminal.output import json_text
+from knowledge.safe_text import clean
 
 USAGE = """usage: msb lessons [--json]                 the lessons, newest first
        msb lessons show N                     one lesson, as Markdown
@@ -30,7 +30,7 @@ def lessons_main(action: str | None, args: list[str], as_json: bool) -> int:
         return _say(lessons.delete(base, args[0]).to_json(), as_json, "Deleted")
     if action == "export" and len(args) == 2:
         written = lessons.export(base, args[0], args[1])
-        return _say({"file": str(written)}, as_json, "Exported to")
+        return _say({"file": storage.shown(written)}, as_json, "Exported to")
     print(USAGE, file=sys.stderr)
     return 2
 
@@ -38,7 +38,7 @@ def lessons_main(action: str | None, args: list[str], as_json: bool) -> int:
 def _list(base, as_json: bool) -> int:
     found = lessons.list_lessons(base)
     if as_json:
-        print(json_safe(json.dumps([lesson.to_json() for lesson in found], ensure_ascii=False)))
+        print(json_text([lesson.to_json() for lesson in found], sys.stdout))
         return 0
     if not found:
         print("No lessons yet: every conversation with Ms. B is kept as one.")
@@ -52,7 +52,7 @@ def _list(base, as_json: bool) -> int:
 
 def _say(data: dict, as_json: bool, verb: str) -> int:
     if as_json:
-        print(json_safe(json.dumps(data, ensure_ascii=False)))
+        print(json_text(data, sys.stdout))
     else:
         print(f"{verb} {clean(str(data.get('title') or data.get('file')))}")
     return 0

@@ -11,13 +11,13 @@ from dialog.reply import Reply
 from knowledge.safe_text import clean, json_safe
 
 
-def emit(reply: Reply, as_json: bool, out: TextIO, extra: dict | None = None) -> None:
+def emit(reply: Reply, as_json: bool, out: TextIO, extra: dict | None = None, debug: bool = False) -> None:
     """A reply on a stream: JSON; rendered Markdown on a terminal (wrapped, in colour); plain text when piped."""
     if as_json:
-        data = reply.to_json()
+        data = reply.to_json(debug=debug)  # --debug: the policy that chose it and the runner-up
         if extra:
             data.update(extra)
-        out.write(json_safe(json.dumps(data, ensure_ascii=False)) + "\n")
+        out.write(json_text(data, out) + "\n")
     elif _is_terminal(out):
         _render(reply, out)
     else:
@@ -26,6 +26,17 @@ def emit(reply: Reply, as_json: bool, out: TextIO, extra: dict | None = None) ->
             out.write("\n" + "  ".join(f"→ {clean(s)}" for s in reply.suggestions) + "\n")
         out.write("\n")
     out.flush()
+
+
+def json_text(data, out: TextIO) -> str:
+    """`data` as one JSON document for `out`: characters as they are on a UTF-8 stream, \\u escapes on any
+    other (an ASCII locale), so the JSON stays whole and exact either way."""
+    return json_safe(json.dumps(data, ensure_ascii=not _utf8(out)))
+
+
+def _utf8(out: TextIO) -> bool:
+    encoding = (getattr(out, "encoding", None) or "utf-8").lower().replace("_", "-")
+    return encoding in ("utf-8", "utf8", "utf-8-sig")
 
 
 def _is_terminal(out: TextIO) -> bool:
@@ -61,6 +72,17 @@ def working(message: str) -> Iterator[None]:
         return
     with console.status(message, spinner="dots"):
         yield
+
+
+def lenient(stream) -> None:
+    """Let a text stream write what its encoding can't hold as replacement characters ("?" on an ASCII
+    terminal, LC_ALL=C): one character the terminal can't show must never cost an answer."""
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None and getattr(stream, "errors", "strict") in ("strict", "surrogateescape"):
+        try:
+            reconfigure(errors="replace")
+        except (ValueError, OSError):  # closed, or a stream that can't change now
+            pass
 
 
 def stderr_notice() -> Callable[[str], None]:

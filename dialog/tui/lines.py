@@ -20,9 +20,9 @@ def status(lang: str, state: str) -> str:
 
 
 def greeting(lang: str) -> str:
-    from dialog.persona import line
+    from dialog.lines import say
 
-    return line("greet", lang) + pick(
+    return say("greet", lang) + pick(
         lang, "\n\nType a question below — in English or 中文. `/help` lists what I can do; **ctrl+p** opens the "
               "command palette (demos, topics, commands).",
         "\n\n在下面输入问题——中文或 English 都行。`/help` 列出我能做的事；**ctrl+p** 打开命令面板（演示、话题、命令）。")

@@ -15,6 +15,7 @@ from textual.timer import Timer
 from textual.widget import MountError, Widget
 from textual.widgets import Button, Collapsible, Markdown, Static
 
+from dialog.lines import say
 from dialog.reply import Reply, Source
 from knowledge.safe_text import clean
 from dialog.tui.clipboard import copy_text
@@ -132,6 +133,8 @@ class SourcesBlock(Collapsible):
                 body.append(f" · {clean(s.section)}", style="italic")
             if s.excerpt:
                 body.append(f"\n“{clean(s.excerpt)}”")
+            if s.original:  # the excerpt is Ms. B's rendering, not the document's words
+                body.append(f"\n{say('sources_rendering', lang)}", style="dim")
         super().__init__(Static(body, classes="sources-body", markup=False), title=title, collapsed=True,
                          classes="sources")
 

@@ -8,7 +8,8 @@ from typing import Any, Iterator, Protocol
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
-from knowledge.lang import pick
+from dialog.commands import REGISTRY
+from dialog.lines import say
 
 
 class Host(Protocol):
@@ -23,23 +24,6 @@ class Host(Protocol):
 
     def submit_line(self, line: str) -> None: ...
 
-# (English label, Chinese label, the line sent, whether it only fills the input for editing)
-COMMANDS = (
-    ("Help: everything Ms. B can do", "帮助：Ms. B 能做的一切", "/help", False),
-    ("Topics: list what Ms. B can talk about", "话题：Ms. B 能聊的内容", "/topics", False),
-    ("Demos: list the live demos", "演示：现场演示列表", "/demos", False),
-    ("Tour: replay the original conversation", "导览：重演原来的对话", "/tour", False),
-    ("Sources of the last answer", "上一个回答的出处", "/sources", False),
-    ("Stop the running demo", "停止正在运行的演示", "/stop", False),
-    ("Save the conversation as Markdown…", "把对话保存为 Markdown…", "/save ~/ms-b-conversation.md", True),
-    ("Answer in English", "用英文回答", "/lang en", False),
-    ("Answer in Chinese", "用中文回答", "/lang zh", False),
-    ("Answer in my language", "跟随我的语言", "/lang auto", False),
-    ("Clear the conversation", "清屏", "/clear", False),
-    ("Quit", "退出", "/quit", False),
-)
-
-
 @dataclass(frozen=True)
 class Choice:
     label: str
@@ -52,13 +36,14 @@ def choices(app: Host) -> Iterator[Choice]:
     lang = app.current_lang()
     for demo in app.demos:
         title = demo.title.get(lang) or demo.id
-        yield Choice(f"{pick(lang, 'Demo', '演示')}: {title}", f"/demo {demo.id}", demo.description.get(lang, ""))
+        yield Choice(f"{say('palette.demo', lang)}: {title}", f"/demo {demo.id}", demo.description.get(lang, ""))
     kb = app.kb
     for entry in (kb.entries.values() if kb is not None else ()):
         question = entry.questions[lang][0] if entry.questions.get(lang) else entry.title[lang]
-        yield Choice(f"{pick(lang, 'Topic', '话题')}: {entry.title[lang]}", question, question)
-    for en, zh_label, line, edit in COMMANDS:
-        yield Choice(pick(lang, en, zh_label), line, line, edit)
+        yield Choice(f"{say('palette.topic', lang)}: {entry.title[lang]}", question, question)
+    for spec in REGISTRY.values():  # the commands, as the one registry lists them
+        for entry in spec.palette:
+            yield Choice(say(entry.label, lang), entry.line, entry.line, entry.edit)
 
 
 class MsBCommands(Provider):

@@ -359,7 +359,7 @@ def _ended(session: Session, outcome: Any) -> Reply:
 def _noted(session: Session, outcome: Any, note: str) -> Reply:
     """A stopped demo: the engine hears of it; the chat shows the note, not another bubble."""
     session.note(note)
-    return session.conv.demos.ended(outcome)
+    return session.conv.demo_ended(outcome)
 
 
 ACTIONS: dict[type, Callable[[ChatPane, Any, Reply], None]] = {

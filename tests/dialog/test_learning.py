@@ -142,14 +142,14 @@ def test_a_wrong_answer_is_met_with_her_answer_said_once(real_kb, tmp_path):
 def test_a_check_is_offered_after_a_topic_and_its_demo_once_a_session(real_kb):
     conv = Conversation(real_kb)
     conv.respond("what is dropout?")
-    conv.demos.started("dropout")
+    conv.demo_started("dropout")
     done = Outcome("dropout", "finished", result=Result({}, "The gap shrank."))
-    first = conv.demos.ended(done)
+    first = conv.demo_ended(done)
     assert "quiz me" in first.offer
     assert conv.respond("yes").text.startswith("A quick check")
     conv.respond("stop")
-    conv.demos.started("dropout")
-    assert conv.demos.ended(done).offer == ""  # once per topic per session
+    conv.demo_started("dropout")
+    assert conv.demo_ended(done).offer == ""  # once per topic per session
 
 
 def test_the_map_shows_explored_watched_remembered_and_the_next_step(real_kb, tmp_path):

@@ -62,8 +62,9 @@ def test_only_texts_without_a_vector_are_embedded(monkeypatch):
     monkeypatch.setattr(emb, "embed_passages", lambda texts, progress=None: calls.append(len(texts)) or
                         original(texts, progress))
     load([]).warm_up(embedder=emb)
+    first = sum(calls)
     load([]).warm_up(embedder=emb)
-    assert calls == [len(set(load([]).dense_texts()))]  # the second start found every vector cached
+    assert first == sum(calls) == len(set(load([]).dense_texts()))  # the second start found every vector cached
 
 
 def test_changing_the_knowledge_files_changes_the_key(tmp_path):

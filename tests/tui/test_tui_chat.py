@@ -173,6 +173,22 @@ async def test_sources_open_to_show_title_section_and_excerpt(make_app):
         assert "A Conversation" in text and "第一节" in text and "深度学习中的深度指的是层数" in text
 
 
+async def test_a_source_in_the_readers_language_says_it_is_a_rendering(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "what does deep mean, rendered")
+        answer = (await settled(pilot, app, 2))[-1]
+        answer.query_one(Collapsible).collapsed = False
+        await pilot.pause()
+        text = answer.query_one(".sources-body").render().plain
+        assert "number of layers" in text and "rendering" in text and "/sources" in text
+        await ask(pilot, "what does deep mean")
+        plain = (await settled(pilot, app, 3))[-1]
+        plain.query_one(Collapsible).collapsed = False
+        await pilot.pause()
+        assert "rendering" not in plain.query_one(".sources-body").render().plain
+
+
 async def test_a_chinese_answer_labels_its_sources_in_chinese(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

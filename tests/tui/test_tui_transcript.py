@@ -30,12 +30,14 @@ def lines(path: Path) -> list[dict]:
 # ---------------------------------------------------------------- the module alone
 
 
-def test_the_data_dir_comes_from_the_option_then_the_environment_then_the_platform(monkeypatch, tmp_path):
-    monkeypatch.setenv("MSB_DATA_DIR", str(tmp_path / "env"))
+def test_the_data_dir_comes_from_the_option_then_the_environment_then_the_platform(tmp_path):
+    from dialog.config import Flags, resolve
+
+    env = {"MSB_DATA_DIR": str(tmp_path / "env"), "MSB_CONFIG_DIR": str(tmp_path / "config")}
+    assert resolve(Flags(data_dir=str(tmp_path / "opt")), env).data_dir == tmp_path / "opt"
+    assert resolve(Flags(), env).data_dir == tmp_path / "env"
+    assert resolve(Flags(), {"MSB_CONFIG_DIR": str(tmp_path / "config")}).data_dir.name == "ms-b"
     assert data_dir(tmp_path / "opt") == tmp_path / "opt"
-    assert data_dir() == tmp_path / "env"
-    monkeypatch.delenv("MSB_DATA_DIR")
-    assert data_dir().name == "ms-b"
 
 
 def test_each_turn_is_on_disk_as_soon_as_it_is_appended(tmp_path):

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 from demos.driver import Outcome
 from demos.fake import FakeHandle, FakeRunner, fake_request, script  # noqa: F401 (re-exported for the tests)
 from dialog.actions import Clear, Quit, Save, StartDemo, StopDemo
-from dialog.demo_talk import _alongside, _busy
+from dialog.lines import say
 from dialog.reply import Reply, Source
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -96,6 +96,9 @@ class FakeConversation:
         else:
             prefix = "你问的是：" if lang == "zh" else "You asked: "
             source = Source("conversation", "第一节", "深度学习中的深度指的是层数。", "A Conversation")
+            if "rendered" in text:  # an English answer cites Ms. B's rendering of the Chinese passage
+                source = Source("conversation", "第一节", "The deep in deep learning is the number of layers.",
+                                "A Conversation", original="深度学习中的深度指的是层数。")
             offer = "coordinates" if "offer" in text else None
             reply = Reply("answer", f"{prefix}{text}\n\n- point one\n- point two\n\n```\ncode()\n```", lang,
                           sources=(source,), demo=offer, offer="Want to see it happen?" if offer else "")
@@ -106,12 +109,19 @@ class FakeConversation:
         name = words[1] if explicit else words[2]  # "show me ok": a request in words, not a command
         options = dict(zip((w.lstrip("-") for w in words[2::2]), words[3::2])) if explicit else {}
         if self.demos.running and not explicit:
-            return Reply("demo", _busy(lang, self.demos.running, name), lang, demo=name)
+            names = ", ".join(f"**{t}**" for t in self.demos.running)
+            return Reply("demo", say("demo_busy", lang, names=names, wanted=name), lang, demo=name)
         text = f"Starting **{name}**."
         if self.demos.running:
-            text += "\n\n" + _alongside(lang, self.demos.running)
+            text += "\n\n" + say("demo_alongside", lang, names=", ".join(f"**{t}**" for t in self.demos.running))
         return Reply("demo", text, lang, demo=name,
                      action=StartDemo(fake_request(name, options), alongside=bool(self.demos.running)))
+
+    def demo_started(self, demo_id: str) -> None:
+        self.demos.started(demo_id)
+
+    def demo_ended(self, outcome: Outcome) -> Reply:
+        return self.demos.ended(outcome)
 
     def restore(self, turns: list) -> None:
         self.restored = [(t.role, t.text) for t in turns]

@@ -1,0 +1,183 @@
+"""A SQLite file whose trouble never reaches its caller: the progress store's database.
+
+Each change is one transaction in WAL mode, so a crash or kill -9 loses no completed change and two
+instances can write side by side. When the file can't take a change — locked by another process past a
+short wait, a full disk, a read-only file, damage found mid-session — the learner is told once, the
+session goes on in an in-memory copy, and the changes it held are written in order as soon as the file
+takes them again (tried with each later change, without waiting, and once more at exit).
+
+At open, a file that is not a database (or fails its check) is moved aside with a notice and a fresh one
+started; where no file can be made at all, the session keeps its progress in memory only.
+"""
+from __future__ import annotations
+
+import atexit
+import sqlite3
+import threading
+import time
+import weakref
+from pathlib import Path
+from typing import Callable, Sequence
+
+from knowledge import storage
+
+Statement = tuple[str, tuple]
+Notice = Callable[[str], None]
+# How long a change waits for another process's lock: SQLite holds one for milliseconds per transaction,
+# so this is ample for instances side by side, and short enough never to hold up a reply.
+LOCK_WAIT = 0.3
+
+_open_stores: "weakref.WeakSet[Database]" = weakref.WeakSet()
+
+
+class Database:
+    def __init__(self, path: Path | None, prepare: Callable[[sqlite3.Connection], None],
+                 notice: Notice | None = None) -> None:
+        """`prepare` checks a connection and brings its schema up to date (raising sqlite3.DatabaseError
+        for a file that fails its check); `path` None keeps everything in memory."""
+        self.notice = notice or (lambda message: None)
+        self._prepare = prepare
+        self._lock = threading.Lock()
+        self.path = path
+        self._file: sqlite3.Connection | None = None
+        self._shadow: sqlite3.Connection | None = None  # in effect while the file takes no change
+        self._pending: list[Sequence[Statement]] = []
+        self.problem: str | None = None  # why changes are not reaching the file now
+        self._told = False
+        if path is None:
+            self._file = self._memory()
+        else:
+            self._open_file(path)
+        _open_stores.add(self)
+
+    # ------------------------------------------------------------------ opening
+
+    def _memory(self) -> sqlite3.Connection:
+        db = sqlite3.connect(":memory:", check_same_thread=False)
+        self._prepare(db)
+        return db
+
+    def _connect(self, path: Path, wait: float) -> sqlite3.Connection:
+        storage.create_exclusive(path, private=True)  # SQLite would make it world-readable; its -wal follows
+        db = sqlite3.connect(path, timeout=wait, check_same_thread=False)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+            self._prepare(db)
+            return db
+        except BaseException:
+            db.close()
+            raise
+
+    def _open_file(self, path: Path) -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._file = self._connect(path, LOCK_WAIT)
+            return
+        except sqlite3.OperationalError as exc:  # locked, full, read-only: the file is fine, just not now
+            self._degrade(exc)
+            return
+        except sqlite3.DatabaseError as exc:  # not a database, or damaged: keep it aside, start afresh
+            aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
+            try:
+                path.rename(aside)
+                self.notice(f"Your progress file was damaged ({exc}); kept it as {aside.name} and started a "
+                            "fresh one.")
+                self._file = self._connect(path, LOCK_WAIT)
+                return
+            except (OSError, sqlite3.Error):
+                pass
+        except OSError:
+            pass
+        self.notice(f"Your progress can't be saved in {storage.shown(path.parent)}; it is kept for this session "
+                    "only.")
+        self.path = None
+        self._file = self._memory()
+
+    def _degrade(self, exc: Exception) -> None:
+        """Go on in memory from what the file holds (as far as it can still be read)."""
+        self.problem = str(exc) or type(exc).__name__
+        if self._shadow is None:
+            self._shadow = self._memory()
+            if self._file is not None:
+                try:
+                    self._file.backup(self._shadow)
+                except sqlite3.Error:
+                    pass  # unreadable too: this session's progress starts empty, the file keeps the rest
+        if not self._told:
+            self._told = True
+            self.notice(f"Your progress isn't being saved: {self.problem}. It is kept for this session and "
+                        "written to the file as soon as it can be.")
+
+    # ------------------------------------------------------------------ use
+
+    def write(self, statements: Sequence[Statement]) -> None:
+        """Apply the statements as one transaction: to the file, else to the session's copy (kept for later)."""
+        with self._lock:
+            if self._shadow is None:
+                try:
+                    _apply(self._file, statements)
+                    return
+                except sqlite3.Error as exc:
+                    self._degrade(exc)
+            _apply(self._shadow, statements)
+            self._pending.append(statements)
+            self._flush(wait=0.0)
+
+    def read(self, sql: str, params: tuple = ()) -> list[tuple]:
+        with self._lock:
+            if self._shadow is None:
+                try:
+                    return self._file.execute(sql, params).fetchall()
+                except sqlite3.Error as exc:
+                    self._degrade(exc)
+            return self._shadow.execute(sql, params).fetchall()
+
+    def _flush(self, wait: float) -> bool:
+        """Write the changes held in memory to the file, all or none; True once nothing is held."""
+        if self._shadow is None or self.path is None:
+            return True
+        try:
+            if self._file is None:
+                self._file = self._connect(self.path, wait)
+            self._file.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
+            with self._file:
+                for statements in self._pending:
+                    for sql, params in statements:
+                        self._file.execute(sql, params)
+            self._file.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT * 1000)}")
+        except sqlite3.Error:
+            return False
+        self._pending.clear()
+        self._shadow.close()
+        self._shadow = None
+        self.problem = None
+        self.notice("Your progress is being saved again.")
+        return True
+
+    def close(self) -> None:
+        with self._lock:
+            self._flush(wait=LOCK_WAIT)
+            for db in (self._file, self._shadow):
+                if db is not None:
+                    db.close()
+            self._file = self._shadow = None
+        _open_stores.discard(self)
+
+
+def _apply(db: sqlite3.Connection | None, statements: Sequence[Statement]) -> None:
+    if db is None:
+        raise sqlite3.OperationalError("the progress file isn't open")
+    with db:
+        for sql, params in statements:
+            db.execute(sql, params)
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    """What a session kept in memory gets one more chance to reach the file as the program ends."""
+    for store in list(_open_stores):
+        try:
+            with store._lock:
+                store._flush(wait=LOCK_WAIT)
+        except Exception:  # noqa: BLE001 — nothing at exit may raise
+            pass
