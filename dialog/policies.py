@@ -79,6 +79,19 @@ def _neighbour_features(r: Reading) -> dict[str, float]:
     return {"ex": 1.0, "ex_in": inside, "ex_out": outside, "ex_gap": _clip(outside - inside)}
 
 
+def _threaded_neighbour(r: Reading, topic: str) -> dict[str, float]:
+    """How like the labelled questions about `topic` the line reads once read with the thread, against the
+    closest of any other topic and those to decline."""
+    if not r.neighbours_threaded:
+        return {}
+    near = r.neighbours_threaded
+    sim = near.get(topic)
+    other = max((v for k, v in near.items() if k not in (DECLINE, topic)), default=0.0)
+    if sim is None:
+        sim = min(near.values()) - 0.05
+    return {"ext": 1.0, "ext_gap": _clip(sim - other), "ext_out": _clip(sim - near.get(DECLINE, 0.0))}
+
+
 def _neighbour(r: Reading, topic: str) -> dict[str, float]:
     """How like the labelled questions about `topic` the line reads, against the closest of any topic."""
     if not r.neighbours:
@@ -184,7 +197,7 @@ def _stay(r: Reading, ctx: Context, base: dict, quiz: Quiz) -> list[Candidate]:
               "thread_top": float(bool(r.threaded) and r.threaded[0].entry is entry),
               "thread_gap": _clip((thread.score if thread else 0.0) - (thread_other.score if thread_other else 0.0)),
               "cov": cov, "other": _clip(r.margin(other)), "other_cov": other.coverage if other is not None else 0.0,
-              "titled": _titled(ctx, r, entry),
+              "titled": _titled(ctx, r, entry), **_threaded_neighbour(r, entry.id),
               # pointing back and naming another topic by its name: the line leaves the thread
               "back_named_other": float(r.points_back and other is not None and bool(_titled(ctx, r, other.entry))),
               **_neighbour(r, entry.id)}
@@ -255,6 +268,7 @@ def _beside(r: Reading, ctx: Context, base: dict, quiz: Quiz) -> list[Candidate]
         feats = {**base, "thread": _clip(r.margin(hit)), "alone": _clip(r.margin(alone)), "cov": hit.coverage,
                  "rank": float(rank), "rel": float(hit.entry.id in entry.related),
                  "said": float(ctx.state.has_said(hit.entry.id, "answer")), "titled": _titled(ctx, r, hit.entry),
+                 **_threaded_neighbour(r, hit.entry.id),
                  **_neighbour(r, hit.entry.id)}
         part, build = _about(ctx, r, hit.entry)
         out.append(Candidate("beside", "answer", hit.entry.id, part, None, feats, build))
@@ -301,7 +315,7 @@ def _named(r: Reading, ctx: Context, base: dict, quiz: Quiz) -> list[Candidate]:
                  "rel": float(current is not None and entry.id in current.related),
                  "said": float(ctx.state.has_said(entry.id, "answer")),
                  "rebut": float(entry.rebuts), "rebut_claim": float(entry.rebuts and not r.asks),
-                 "titled": _titled(ctx, r, entry),
+                 "titled": _titled(ctx, r, entry), **_threaded_neighbour(r, entry.id),
                  # "is *his* video good for beginners?" moves only to a topic the line names by name
                  "back_untitled": float(r.points_back and current is not None and entry.id != current.id
                                         and not _titled(ctx, r, entry)),
@@ -444,5 +458,9 @@ def _passage(r: Reading, ctx: Context, base: dict, quiz: Quiz) -> list[Candidate
 def _decline(r: Reading, ctx: Context, base: dict) -> Candidate:
     term = ctx.kb.central_unknown(r.text, r.written) if r.unknown > 0 else ""
     feats = {**base, "term": float(bool(term))}
+    if r.neighbours_threaded and ctx.state.topic is not None:
+        near = r.neighbours_threaded
+        inside = max((v for k, v in near.items() if k != DECLINE), default=0.0)
+        feats["ext_gap"] = _clip(near.get(DECLINE, inside - 0.5) - inside)
     return Candidate("decline", "fallback", None, None, None, feats,
                      lambda: compose.decline(ctx, r.lang, r.alone, term, r.best.score if r.best else 0.0))

@@ -44,6 +44,8 @@ class Reading:
     declines: bool = False  # turns something down ("nah, skip the demo")
     meant: tuple[Hit, ...] = ()  # for a correction: the knowledge for what it says was meant
     neighbours: dict = field(default_factory=dict)  # label → similarity of the closest labelled question (dialog.exemplars)
+    # the same, for the line read with the thread ("要钱吗？" on Deep Cognition reads like "is Deep Cognition free?")
+    neighbours_threaded: dict = field(default_factory=dict)
     lead: str = ""  # "welcome": a thanks came before the question
     extras: dict = field(default_factory=dict)  # computed on demand by the policies, once
 
@@ -106,15 +108,19 @@ def read(text: str, state: ConversationState, kb: KnowledgeBase, acts: ActClassi
     topic_words = tuple(w for w in words if w not in cues)
     alone = tuple(kb.search(body, search_lang, k=K_ALONE, words=list(words)))
     threaded: tuple[Hit, ...] = ()
+    thread_vector = None
     if state.topic in kb.entries:
-        threaded = tuple(_threaded(kb, body, search_lang, words, state.topic))
+        thread_vector = _thread_vector(kb, body, search_lang, state.topic)
+        threaded = tuple(_threaded(kb, body, search_lang, words, state.topic, thread_vector))
     return Reading(
         text=body, written=written, lang=language(state, written, switching), probs=probs, act=act, words=words,
         topic_words=topic_words, unknown=kb.unknown(list(words), search_lang), alone=alone, threaded=threaded,
         threshold=kb.threshold(search_lang), points_back=acts.points_back(body), asks=bool(_ASKS.search(body)),
         watch=acts.asks_to_watch(body), demo=demo_named(body), cues=acts.asks_for(body),
         declines=acts.declines(body), meant=_meant(kb, acts, body, search_lang, probs), lead=lead,
-        neighbours=_neighbours(kb, exemplars, body))
+        neighbours=_neighbours(kb, exemplars, body),
+        neighbours_threaded=exemplars.nearest(thread_vector) if exemplars is not None and len(exemplars)
+        and thread_vector is not None else {})
 
 
 def _neighbours(kb: KnowledgeBase, exemplars, text: str) -> dict:
@@ -133,18 +139,23 @@ def _meant(kb: KnowledgeBase, acts: ActClassifier, text: str, lang: str, probs: 
     return tuple(kb.search(focus, lang, k=3))
 
 
-def _threaded(kb: KnowledgeBase, text: str, lang: str, words: tuple[str, ...], topic: str) -> list[Hit]:
+def _thread_vector(kb: KnowledgeBase, text: str, lang: str, topic: str) -> np.ndarray | None:
+    """The line's meaning with the current topic's added (None before the model is ready)."""
+    line_vec = kb.embed_queries([text]) if kb.dense_ready else None
+    topic_vec = kb.topic_vector(topic, lang)
+    if line_vec is None or topic_vec is None:
+        return None
+    v = line_vec[0] + topic_vec
+    return v / max(float(np.linalg.norm(v)), 1e-6)
+
+
+def _threaded(kb: KnowledgeBase, text: str, lang: str, words: tuple[str, ...], topic: str,
+              vector: np.ndarray | None) -> list[Hit]:
     """The line read with the current topic: its question's words and meaning added to the line's own, so a
     line that leaves its subject out ("要钱吗？") finds what the thread supplies."""
     entry = kb.entries[topic]
     question = entry.questions[lang][0]
     context_words = kb.words(question, lang)
-    vector = None
-    line_vec = kb.embed_queries([text]) if kb.dense_ready else None
-    topic_vec = kb.topic_vector(topic, lang)
-    if line_vec is not None and topic_vec is not None:
-        v = line_vec[0] + topic_vec
-        vector = v / max(float(np.linalg.norm(v)), 1e-6)
     return kb.search(f"{question} {text}", lang, k=K_THREAD, words=[*context_words, *words], vector=vector)
 
 

@@ -43,7 +43,8 @@ def is_traditional(text: str) -> bool:
 
 
 def to_simplified(text: str) -> str:
-    return _convert(text, "t2s")
+    # Taiwan phrasing too (網路 → 网络, 程式 → 程序, 資料 → 数据): the knowledge says it the mainland way
+    return _convert(text, "tw2sp")
 
 
 def to_traditional(text: str) -> str:

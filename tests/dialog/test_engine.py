@@ -8,12 +8,20 @@ from demos.core import Result
 from dialog.actions import Clear, Quit, Save, StartDemo, StopDemo
 from dialog.engine import Conversation
 from dialog.transcript import Turn
+from knowledge import script
 from knowledge.lang import has_cjk
 
 
 @pytest.fixture
 def conv(real_kb):
     return Conversation(real_kb, can_run_demos=True, seed=1)
+
+
+def test_a_question_in_traditional_characters_with_taiwan_words_is_answered_in_traditional(conv):
+    r = conv.respond("聽說神經網路是照著大腦設計的，是真的嗎？")
+    assert r.kind == "answer" and r.lang == "zh" and r.topic == "brain-inspired"
+    assert "神經網絡" in r.text or "大腦" in r.text
+    assert script.is_traditional(r.text)
 
 
 def test_an_english_question_gets_an_english_answer_with_a_cited_source(conv):
