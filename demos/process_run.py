@@ -49,8 +49,17 @@ class ProcessRun(Run):
         self._process.start()
         sender.close()  # the worker holds the only writer now, so its end is our EOF
         _live_workers.add(self)
-        threading.Thread(target=self._read, args=(receiver,), name=f"demo-{demo.id}-reader",
-                         daemon=True).start()
+        self._reader = threading.Thread(target=self._read, args=(receiver,), name=f"demo-{demo.id}-reader",
+                                        daemon=True)
+        self._reader.start()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait until the run ended and its reader released what the worker held open here (the terminal
+        event arrives before the worker's pipe closes)."""
+        started = time.monotonic()
+        super().join(timeout)
+        left = None if timeout is None else max(0.0, timeout - (time.monotonic() - started))
+        self._reader.join(left)
 
     def _read(self, receiver) -> None:
         try:
