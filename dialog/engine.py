@@ -69,6 +69,10 @@ class Conversation:
     def start_quiz(self, lang: str, topic: str | None = None) -> Reply:
         return self._settle(self.quiz.start(lang, topic))
 
+    def start_review(self, lang: str) -> Reply:
+        """Every card that is due, across topics (`msb review`, `/review`)."""
+        return self._settle(self.quiz.review(lang))
+
     def demo_started(self, demo_id: str) -> None:
         self.apply((ev.DemoStarted(demo_id),))
 
@@ -151,11 +155,9 @@ class Conversation:
         if act.name in ("lang_en", "lang_zh") and len(text) < 40:
             # Asked to switch mid-quiz: the same question again, in the other language.
             target = "en" if act.name == "lang_en" else "zh"
-            check = self.kb.checks[state.asking]
-            reply = Reply("answer", f"**{check.question[target]}**", target, topic=check.entry,  # type: ignore[arg-type]
-                          score=1.0)
-            return Outcome(reply, (ev.QuizAsked(check.id, tuple(state.quiz), target),
-                                   ev.LanguagePreferred(target, detect_lang(text, default=state.lang))))
+            asked = self.quiz.ask_again(target)
+            preferred = ev.LanguagePreferred(target, detect_lang(text, default=state.lang))
+            return Outcome(asked.reply, asked.events + (preferred,))
         return self.quiz.answer(text, state.quiz_lang or self._lang_of(text))
 
     def neighbours(self) -> Exemplars | None:

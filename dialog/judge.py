@@ -21,8 +21,11 @@ from knowledge.lang import LANGS
 SAME_POINT = 0.94
 _CLAUSES = re.compile(r"[,，.。;；!！?？:：\n]+|\s+(?:and|but|so|because|while)\s+|(?:而且|但是|所以|因为|并且)")
 _NEGATION = re.compile(r"\b(not|no|never|n't|doesn't|don't|isn't|can't|cannot|won't|without)\b|不|没|并非|无法", re.I)
-_DONT_KNOW = re.compile(r"^\W*(i\s+(don'?t|do not)\s+know|no idea|dunno|not sure|pass|skip|idk|不知道|不清楚|不会|忘了|跳过)\W*$",
-                        re.I)
+_DONT_KNOW = re.compile(
+    r"^\W*(?:(?:sorry|hmm+|um+|well)\W+)?"
+    r"(i\s+(don'?t|do not)\s+(know|remember)(\s+(it|that|this))?|i\s+have\s+no\s+(idea|clue)|no\s+(idea|clue)"
+    r"(\s+at\s+all)?|not\s+a\s+clue|dunno|not\s+sure|i'?m\s+not\s+sure|pass|skip|next|idk|"
+    r"我?不知道|不清楚|不会|我?忘了|不记得了?|想不起来|跳过|下一题|没概念)\W*$", re.I)
 GRADES = ("wrong", "partial", "right")
 
 
@@ -31,6 +34,7 @@ class Judgement:
     check: str
     points: tuple[bool, ...]  # which key points the answer made
     grade: str  # "right" (all), "partial" (some), "wrong" (none)
+    gave_up: bool = False  # "no idea", "skip": not a wrong answer, no answer — met kindly, rated Again
 
     @property
     def rating(self) -> int:
@@ -67,7 +71,9 @@ class Judge:
     def judge(self, check: Check, answer: str, lang: str) -> Judgement:
         text = answer.strip()
         none = tuple(False for _ in check.key_points)
-        if not text or _DONT_KNOW.match(text) or any(_parrots(text, check.question[x]) for x in LANGS):
+        if not text or _DONT_KNOW.match(text):
+            return Judgement(check.id, none, "wrong", gave_up=True)
+        if any(_parrots(text, check.question[x]) for x in LANGS):
             return Judgement(check.id, none, "wrong")
         parts = clauses(text) or [text]
         sims = self._similarities(check, parts)
