@@ -199,3 +199,35 @@ def test_the_plain_chat_greets_with_the_reviews_due(monkeypatch, due, lang, said
     assert chat.chat_plain(io.StringIO("/quit\n"), out, as_json=False, lang=lang, interactive=True) == 0
     first = out.getvalue().split("you> ")[0]
     assert (said in first) if said else ("review" not in first and "复习" not in first)
+
+
+@pytest.mark.parametrize("answer, lang, grade", [
+    ("it randomly switches off neurons during training so the network does not overfit", "en", "right"),
+    ("It doesn't prevent overfitting; it randomly switches off neurons in training.", "en", "partial"),
+    ("训练时随机关掉一部分神经元，这样网络就不会过拟合。", "zh", "right"),
+    ("它不能防止过拟合，只是训练时随机关掉一些神经元。", "zh", "partial"),
+])
+def test_a_negation_carries_a_point_that_prevents_and_denies_one_it_turns(real_kb, answer, lang, grade):
+    from dialog.judge import Judge
+
+    assert Judge(real_kb).judge(real_kb.checks["dropout-1"], answer, lang).grade == grade
+
+
+@pytest.mark.parametrize("answer, lang, grade", [
+    ("skip connections", "en", "partial"),
+    ("残差捷径", "zh", "partial"),
+    ("Stacking is easy, but training a hundred layers took residual shortcuts.", "en", "right"),
+])
+def test_a_bare_keyword_is_not_a_whole_answer_to_a_question_that_asks_why(real_kb, answer, lang, grade):
+    from dialog.judge import Judge
+
+    assert Judge(real_kb).judge(real_kb.checks["resnet-3"], answer, lang).grade == grade
+
+
+def test_a_bare_keyword_hears_that_the_idea_is_missing(conv):
+    conv.respond("what is resnet?")
+    conv.respond("/quiz resnet")
+    while conv.state.asking != "resnet-3":
+        conv.respond(WRONG)
+    reply = conv.respond("skip connections")
+    assert reply.text.startswith("You have the right word") and _rating(conv, "resnet-3") == 2
