@@ -123,7 +123,7 @@ class Conversation:
         state = self.state
         lang = self._lang_of(text)
         if text.startswith("/"):
-            return commands.run(self.desk, text, lang)
+            return commands.run(self.desk, text, self._command_lang(text))
         if not text:
             return compose.smalltalk(self.ctx, "empty", lang)
         if state.asking is not None:  # the line answers the check question asked
@@ -146,6 +146,12 @@ class Conversation:
         if reading.lead:
             outcome = outcome.led(say(reading.lead, reading.lang, self.ctx.rng))
         return Outcome(replace(outcome.reply, decision=decision), leaving + outcome.events)
+
+    def _command_lang(self, text: str) -> str:
+        """A command is written in Latin letters whatever Mr. A speaks: its reply is in the conversation's
+        language ("/quiz" after Chinese questions is a Chinese quiz), unless its words are Chinese."""
+        _, _, words = text.partition(" ")
+        return language(self.state, "zh" if detect_lang(words, default="en") == "zh" else self.state.lang)
 
     def _in_quiz(self, text: str) -> Outcome:
         state = self.state

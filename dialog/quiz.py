@@ -73,7 +73,7 @@ class Quiz:
         check = self.ctx.kb.checks[check_id]
         question = f"**{check.question[lang]}**"
         if of > 1:
-            question = say("quiz_number", lang, n=number, of=of) + " " + question
+            question = say("quiz_number", lang, n=number, of=of) + question  # the line ends as its language does
         reply = Reply("answer", f"{lead}\n\n{question}" if lead else question, lang, topic=check.entry,  # type: ignore[arg-type]
                       score=1.0)
         return Outcome(reply, (ev.QuizAsked(check_id, remaining, lang, number, of), ev.Spoke(check.entry, "check")))

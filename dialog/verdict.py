@@ -20,7 +20,7 @@ def feedback(check: Check, judged: Judgement, lang: str) -> str:
     elif judged.grade == "right":
         head = say("quiz_right", lang)
     elif judged.grade == "partial" and not missed:
-        head = say("quiz_keyword", lang, made=sep.join(made))  # the right word, but not the idea behind it
+        head = say("quiz_keyword", lang)  # the right word, but not the idea behind it
     elif judged.grade == "partial":
         head = say("quiz_partly", lang, made=sep.join(made), missed=sep.join(missed))
     else:

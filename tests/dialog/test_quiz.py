@@ -230,4 +230,19 @@ def test_a_bare_keyword_hears_that_the_idea_is_missing(conv):
     while conv.state.asking != "resnet-3":
         conv.respond(WRONG)
     reply = conv.respond("skip connections")
-    assert reply.text.startswith("You have the right word") and _rating(conv, "resnet-3") == 2
+    assert reply.text.startswith("You named the right thing") and _rating(conv, "resnet-3") == 2
+
+
+@pytest.mark.parametrize("command, said", [("/quiz", "来个小测验"), ("/progress", "你目前的地图"),
+                                            ("/review", "还没有要复习的")])
+def test_a_command_after_chinese_questions_answers_in_chinese(conv, command, said):
+    conv.respond("dropout 是什么？")
+    reply = conv.respond(command)
+    assert reply.lang == "zh" and said in reply.text
+
+
+def test_a_paper_title_names_no_mechanism(real_kb):
+    from dialog.judge import Judge
+
+    title = "Dropout: A Simple Way to Prevent Neural Networks from Overfitting"
+    assert Judge(real_kb).judge(real_kb.checks["dropout-1"], title, "en").grade == "partial"  # "drop" ⊄ "dropout"

@@ -92,3 +92,42 @@ async def test_a_review_round_on_screen_ends_with_its_summary(lexical_kb, tmp_pa
         await ask(pilot, line)
         end = (await settled(pilot, app, 5))[-1]
         assert summary in end.reply.text
+
+
+async def _settle_picture(pilot, count: int) -> None:
+    app = pilot.app
+    await settled(pilot, app, count)
+    prompt = app.query_one(ChatInput)
+    prompt.cursor_blink = False  # a blinking cursor makes the picture depend on the moment it is taken
+    prompt.focus()
+    await pilot.pause(0.1)
+
+
+def _round_reviewed(line: str):
+    async def run(pilot) -> None:
+        await settled(pilot, pilot.app, 2)
+        await ask(pilot, "/review")
+        await settled(pilot, pilot.app, 3)
+        for n in (4, 5):
+            await ask(pilot, line)
+            await settled(pilot, pilot.app, n)
+        await _settle_picture(pilot, 5)
+    return run
+
+
+async def _map_shown(pilot) -> None:
+    await settled(pilot, pilot.app, 2)
+    await ask(pilot, "/progress")
+    await _settle_picture(pilot, 3)
+
+
+@pytest.mark.parametrize("lang, line", [("en", "no idea"), ("zh", "不知道")])
+def test_a_round_summary_matches_its_snapshot(snap_compare, lexical_kb, tmp_path, lang, line):
+    app = _app(lexical_kb, tmp_path, _failed_before(Clock()), lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_round_reviewed(line))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_progress_map_matches_its_snapshot(snap_compare, lexical_kb, tmp_path, lang):
+    app = _app(lexical_kb, tmp_path, _failed_before(Clock()), lang)
+    assert snap_compare(app, terminal_size=SIZE, run_before=_map_shown)
