@@ -49,7 +49,10 @@ class Quiz:
         checks = self.ctx.kb.checks
         asked = self._ask(picks[0], lang, tuple(picks[1:]), 1, len(picks), lead)
         topics = dict.fromkeys(checks[c].entry for c in picks)
-        return Outcome(asked.reply, tuple(ev.TopicChecked(t) for t in topics) + asked.events)
+        # A round started in the middle of another (`/quiz`, `/review`) ends that one first: its answers
+        # belong to its own summary, not to this one's.
+        ended = (ev.QuizEnded(),) if self.ctx.state.asking is not None else ()
+        return Outcome(asked.reply, ended + tuple(ev.TopicChecked(t) for t in topics) + asked.events)
 
     def _pick(self, topic: str | None) -> list[str]:
         checks, state, progress = self.ctx.kb.checks, self.ctx.state, self.ctx.progress

@@ -246,3 +246,14 @@ def test_a_paper_title_names_no_mechanism(real_kb):
 
     title = "Dropout: A Simple Way to Prevent Neural Networks from Overfitting"
     assert Judge(real_kb).judge(real_kb.checks["dropout-1"], title, "en").grade == "partial"  # "drop" ⊄ "dropout"
+
+
+def test_a_round_started_mid_round_counts_only_its_own_answers(conv):
+    conv.respond("what is dropout?")
+    conv.respond("/quiz dropout")
+    conv.respond("it prevents overfitting by randomly switching neurons off while training")
+    conv.respond("/quiz dropout")
+    assert conv.state.quiz_answers == [] and conv.state.quiz_at == (1, 3)
+    for _ in range(2):
+        conv.respond("no idea")
+    assert "0 of 3 right" in conv.respond("no idea").text
