@@ -55,9 +55,15 @@ class Quiz:
         return Outcome(asked.reply, ended + tuple(ev.TopicChecked(t) for t in topics) + asked.events)
 
     def _pick(self, topic: str | None) -> list[str]:
+        checks = self.ctx.kb.checks
+        ideas = [c for c in checks.values() if c.kind != "fact"]
+        # Questions about ideas first; one asking for a name, a title or a price only when none is left.
+        return self._pick_from(ideas, topic) or self._pick_from(list(checks.values()), topic)
+
+    def _pick_from(self, pool: list, topic: str | None) -> list[str]:
         checks, state, progress = self.ctx.kb.checks, self.ctx.state, self.ctx.progress
         if topic is not None:
-            return [c.id for c in checks.values() if c.entry == topic][:ROUND]
+            return [c.id for c in pool if c.entry == topic][:ROUND]
         out = [c for c in progress.due(ROUND) if c in checks]
         reviewed = {check_id for check_id, _, _ in progress.reviews()}
         # Only topics Mr. A really met: one reached by a guess at what he meant is not one he learned.
@@ -65,7 +71,7 @@ class Quiz:
         topics = list(dict.fromkeys([*met, *reversed(list(progress.topics()))]))
         for per_topic in (1, ROUND):  # one question a topic first; then more from the same topics
             for entry in topics:
-                fresh = [c.id for c in checks.values() if c.entry == entry and c.id not in reviewed and c.id not in out]
+                fresh = [c.id for c in pool if c.entry == entry and c.id not in reviewed and c.id not in out]
                 out += fresh[:per_topic - sum(checks[c].entry == entry for c in out)]
                 if len(out) >= ROUND:
                     return out[:ROUND]
