@@ -7,7 +7,7 @@
     msb demo NAME [options]      a live demo in the terminal (msb demo --list)
     msb index [--rebuild] | msb index add PATH...
     msb lessons [show|rename|delete|export] ...  past conversations
-    msb quiz [--topic T] [--json] | msb progress [--json]
+    msb quiz [--topic T] [--json] | msb review [--json] | msb progress [--json]
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import os
 import sys
 
 # Commands that read stdin: without one (`<&-`) they stop at once with a message; the others don't need it.
-READS_STDIN = ("chat", "quiz", "tui", None)
+READS_STDIN = ("chat", "quiz", "review", "tui", None)
 
 
 def version() -> str:
@@ -59,7 +59,10 @@ def _parser() -> argparse.ArgumentParser:
     quiz.add_argument("--topic", help="questions on this topic (default: what is due, then what you explored)")
     quiz.add_argument("--json", action="store_true")
     quiz.add_argument("--lang", choices=["en", "zh"], dest="sub_lang")
-    progress = sub.add_parser("progress", help="your map: topics explored, demos watched, what you remember")
+    review = sub.add_parser("review", help="every question that is due for review, across topics")
+    review.add_argument("--json", action="store_true")
+    review.add_argument("--lang", choices=["en", "zh"], dest="sub_lang")
+    progress = sub.add_parser("progress", help="your map: topics explored, watched, checked, when each comes back")
     progress.add_argument("--json", action="store_true")
     progress.add_argument("--lang", choices=["en", "zh"], dest="sub_lang")
     lessons = sub.add_parser("lessons", help="past conversations: list, show, rename, delete, export")
@@ -159,6 +162,10 @@ def _run(args: argparse.Namespace, run) -> int:
         from dialog.terminal.quiz_cmd import quiz_main
 
         return quiz_main(lang=lang, topic=_text(args.topic) if args.topic else None, as_json=args.json)
+    if args.command == "review":
+        from dialog.terminal.quiz_cmd import quiz_main
+
+        return quiz_main(lang=lang, topic=None, as_json=args.json, review=True)
     if args.command == "progress":
         from dialog.terminal.quiz_cmd import progress_main
 

@@ -14,7 +14,8 @@ from dialog.actions import Clear, Quit, Save, StopDemo
 from dialog.compose import Context, Outcome
 from dialog.errors import UserError
 from dialog.lines import say
-from dialog.quiz import Quiz, progress_map
+from dialog.progress_map import progress_map
+from dialog.quiz import Quiz
 from dialog.reply import Reply
 from dialog.tour import Tour
 from knowledge.documents import section_label
@@ -175,6 +176,10 @@ def _quiz(desk: Desk, cmd: Command, lang: str) -> Outcome:
     return desk.quiz.start(lang, topic)
 
 
+def _review(desk: Desk, cmd: Command, lang: str) -> Outcome:
+    return desk.quiz.review(lang)
+
+
 def _progress(desk: Desk, cmd: Command, lang: str) -> Outcome:
     kb = desk.ctx.kb
     text, nxt = progress_map(kb, desk.ctx.progress, lang)
@@ -214,6 +219,7 @@ REGISTRY: dict[str, Spec] = {s.name: s for s in (
     Spec("sources", _sources, palette=(PaletteEntry("palette.sources", "/sources"),)),
     Spec("tour", _tour, short=True, palette=(PaletteEntry("palette.tour", "/tour"),)),
     Spec("quiz", _quiz, short=True),
+    Spec("review", _review, short=True),
     Spec("progress", _progress, short=True),
     Spec("lang", _lang, short=True, palette=(PaletteEntry("palette.lang_en", "/lang en"),
                                              PaletteEntry("palette.lang_zh", "/lang zh"),

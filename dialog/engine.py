@@ -69,6 +69,10 @@ class Conversation:
     def start_quiz(self, lang: str, topic: str | None = None) -> Reply:
         return self._settle(self.quiz.start(lang, topic))
 
+    def start_review(self, lang: str) -> Reply:
+        """Every card that is due, across topics (`msb review`, `/review`)."""
+        return self._settle(self.quiz.review(lang))
+
     def demo_started(self, demo_id: str) -> None:
         self.apply((ev.DemoStarted(demo_id),))
 
@@ -119,7 +123,7 @@ class Conversation:
         state = self.state
         lang = self._lang_of(text)
         if text.startswith("/"):
-            return commands.run(self.desk, text, lang)
+            return commands.run(self.desk, text, self._command_lang(text))
         if not text:
             return compose.smalltalk(self.ctx, "empty", lang)
         if state.asking is not None:  # the line answers the check question asked
@@ -143,6 +147,12 @@ class Conversation:
             outcome = outcome.led(say(reading.lead, reading.lang, self.ctx.rng))
         return Outcome(replace(outcome.reply, decision=decision), leaving + outcome.events)
 
+    def _command_lang(self, text: str) -> str:
+        """A command is written in Latin letters whatever Mr. A speaks: its reply is in the conversation's
+        language ("/quiz" after Chinese questions is a Chinese quiz), unless its words are Chinese."""
+        _, _, words = text.partition(" ")
+        return language(self.state, "zh" if detect_lang(words, default="en") == "zh" else self.state.lang)
+
     def _in_quiz(self, text: str) -> Outcome:
         state = self.state
         if self.acts.says("quiz_stop", text):
@@ -151,11 +161,9 @@ class Conversation:
         if act.name in ("lang_en", "lang_zh") and len(text) < 40:
             # Asked to switch mid-quiz: the same question again, in the other language.
             target = "en" if act.name == "lang_en" else "zh"
-            check = self.kb.checks[state.asking]
-            reply = Reply("answer", f"**{check.question[target]}**", target, topic=check.entry,  # type: ignore[arg-type]
-                          score=1.0)
-            return Outcome(reply, (ev.QuizAsked(check.id, tuple(state.quiz), target),
-                                   ev.LanguagePreferred(target, detect_lang(text, default=state.lang))))
+            asked = self.quiz.ask_again(target)
+            preferred = ev.LanguagePreferred(target, detect_lang(text, default=state.lang))
+            return Outcome(asked.reply, asked.events + (preferred,))
         return self.quiz.answer(text, state.quiz_lang or self._lang_of(text))
 
     def neighbours(self) -> Exemplars | None:

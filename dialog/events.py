@@ -82,6 +82,8 @@ class QuizAsked:
     check: str
     remaining: tuple[str, ...]
     lang: str  # a quiz keeps the language it started in
+    number: int = 1  # "Question 2 of 3"
+    of: int = 1
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,12 @@ class CardState:
     check_id: str
     topic: str
     due: datetime
-    retrievability: float  # 0..1, FSRS's estimate that it is remembered now
+    retrievability: float  # 0..1, FSRS's estimate that it is remembered now (1 right after any review)
+    stability: float | None = None  # FSRS: days until recall falls to 90 %; None before the first review
+    difficulty: float | None = None  # FSRS: 1 (easy) .. 10 (hard)
+    learning: bool = True  # still in FSRS's short (re)learning steps, not yet spaced out in days
+    last_review: datetime | None = None
+    last_rating: int | None = None  # 1 Again, 2 Hard, 3 Good, 4 Easy
 
 
 def prepare(db: sqlite3.Connection) -> None:
@@ -101,7 +106,7 @@ class Progress:
             ("INSERT INTO reviews (check_id, at, rating, grade, lang, answer) VALUES (?, ?, ?, ?, ?, ?)",
              (check_id, now.timestamp(), rating, grade, lang, answer)),
         ])
-        return self._state(check_id, topic, card, now)
+        return self._state(check_id, topic, card, now, rating)
 
     def due(self, limit: int = 10) -> list[str]:
         """Check ids whose review is due now, the most overdue first."""
@@ -114,16 +119,27 @@ class Progress:
 
         now = self.clock()
         rows = self.db.read("SELECT check_id, topic, card FROM cards")
-        return [self._state(check_id, topic, Card.from_json(card), now) for check_id, topic, card in rows]
+        ratings = dict(self.db.read("SELECT check_id, rating FROM reviews ORDER BY id"))  # the last one wins
+        return [self._state(check_id, topic, Card.from_json(card), now, ratings.get(check_id))
+                for check_id, topic, card in rows]
+
+    def due_count(self) -> int:
+        """How many reviews are due now (the greeting says so)."""
+        return self.db.read("SELECT COUNT(*) FROM cards WHERE due <= ?", (self.clock().timestamp(),))[0][0]
 
     def reviews(self) -> list[tuple[str, str, str]]:
         """(check id, grade, answer) of every review, oldest first."""
         return self.db.read("SELECT check_id, grade, answer FROM reviews ORDER BY id")
 
-    def _state(self, check_id: str, topic: str, card, now: datetime) -> CardState:
-        from fsrs import Scheduler
+    def grades(self) -> list[tuple[str, str]]:
+        """(check id, grade) of every review, oldest first."""
+        return self.db.read("SELECT check_id, grade FROM reviews ORDER BY id")
 
-        return CardState(check_id, topic, card.due, float(_scheduler(Scheduler).get_card_retrievability(card, now)))
+    def _state(self, check_id: str, topic: str, card, now: datetime, rating: int | None) -> CardState:
+        from fsrs import Scheduler, State
+
+        return CardState(check_id, topic, card.due, float(_scheduler(Scheduler).get_card_retrievability(card, now)),
+                         card.stability, card.difficulty, card.state != State.Review, card.last_review, rating)
 
 
 _SCHEDULER = None

@@ -43,6 +43,8 @@ class ConversationState:
     asking: str | None = None  # the check question Ms. B asked and awaits an answer to
     quiz: list[str] = field(default_factory=list)  # check questions still to ask in this round
     quiz_lang: str | None = None  # the language the round runs in
+    quiz_at: tuple[int, int] = (0, 0)  # the question asked is number .. of the round
+    quiz_answers: list[tuple[str, str]] = field(default_factory=list)  # (check, grade) so far in this round
     checked: set[str] = field(default_factory=set)  # topics a check was offered or asked on in this session
     offered_quiz: str | None = None  # a topic Ms. B offered a check on; "yes" starts it
     turns: int = 0  # replies given in this conversation
@@ -96,12 +98,17 @@ class ConversationState:
             if e.sources:
                 self.last_sources = e.sources
         elif isinstance(e, ev.QuizAsked):
+            if e.number == 1 and self.asking is None:
+                self.quiz_answers = []  # a new round
             self.asking, self.quiz, self.quiz_lang = e.check, list(e.remaining), e.lang
+            self.quiz_at = (e.number, e.of)
             self.offered_quiz = None
         elif isinstance(e, ev.QuizAnswered):
+            if self.asking is not None:
+                self.quiz_answers.append((e.check, e.grade))
             self.asking = None
         elif isinstance(e, ev.QuizEnded):
-            self.asking, self.quiz, self.quiz_lang = None, [], None
+            self.asking, self.quiz, self.quiz_lang, self.quiz_at, self.quiz_answers = None, [], None, (0, 0), []
         elif isinstance(e, ev.TopicChecked):
             self.checked.add(e.topic)
         elif isinstance(e, ev.TourAt):
@@ -110,4 +117,4 @@ class ConversationState:
     def settle(self) -> None:
         """After replaying a transcript: nothing is running or being asked any more (that process is gone)."""
         self.running.clear()
-        self.asking, self.quiz, self.quiz_lang = None, [], None
+        self.asking, self.quiz, self.quiz_lang, self.quiz_at, self.quiz_answers = None, [], None, (0, 0), []

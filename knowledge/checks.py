@@ -13,7 +13,9 @@ from knowledge.errors import KnowledgeError
 from knowledge.lang import LANGS
 
 CHECKS_DIR = Path(__file__).parent / "checks"
-KINDS = ("recall", "application", "misconception")
+# fact: asks for a name, a title, a place or a price — worth knowing, but not what understanding is; a round
+# asks one only when no question about an idea is left (dialog.quiz).
+KINDS = ("recall", "application", "misconception", "fact")
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -27,7 +29,7 @@ class KeyPoint:
 class Check:
     id: str
     entry: str
-    kind: str  # recall | application | misconception
+    kind: str  # recall | application | misconception | fact
     question: dict[str, str]
     key_points: tuple[KeyPoint, ...]
     answer: dict[str, str]

@@ -24,13 +24,13 @@ def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interact
     notice = stderr_notice()
     with working(pick(lang or "en", "Loading Ms. B…", "正在加载 B 女士……")):
         kb = load_kb(notice=notice)
-    if interactive:
-        out.write(pick(lang or "en", "Ms. B is here. Ask away (/help lists what she can do, /quit leaves).\n",
-                       "B 女士来了。随便问吧（/help 看看她能做什么，/quit 退出）。\n"))
     from dialog.progress import Progress
 
-    session = Session(conversation(kb, lang=lang, runs_beside=False, notice=notice,
-                                   progress=Progress.default(notice)), Transcript(data_dir()))
+    progress = Progress.default(notice)
+    if interactive:
+        out.write(greeting(lang or "en", progress.due_count()))
+    session = Session(conversation(kb, lang=lang, runs_beside=False, notice=notice, progress=progress),
+                      Transcript(data_dir()))
     warned = False
     while True:
         if interactive:
@@ -55,6 +55,17 @@ def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interact
                        if ok else what, session.lang), as_json, out)  # type: ignore[arg-type]
         elif isinstance(action, Clear):
             session.clear()
+
+
+def greeting(lang: str, due: int) -> str:
+    """Ms. B's first line, and how many reviews are due when there are any (plain text: no Markdown here)."""
+    from dialog.lines import say
+
+    text = pick(lang, "Ms. B is here. Ask away (/help lists what she can do, /quit leaves).\n",
+                "B 女士来了。随便问吧（/help 看看她能做什么，/quit 退出）。\n")
+    if due:
+        text += say("reviews_due_plain_one" if due == 1 else "reviews_due_plain", lang, n=due) + "\n"
+    return text
 
 
 def _readline(stream) -> str | None:

@@ -1,4 +1,4 @@
-"""`msb quiz` and `msb progress`: a review session in plain text (each stdin line answers the question
+"""`msb quiz`, `msb review` and `msb progress`: a round of questions in plain text (each stdin line answers the question
 asked; `--json` to script it), and the map of what has been explored, watched and remembered."""
 from __future__ import annotations
 
@@ -6,14 +6,16 @@ import json
 import sys
 
 from dialog.progress import Progress
-from dialog.quiz import progress_map
+from dialog.progress_map import progress_map
 from dialog.reply import Reply
+from dialog.standing import RATINGS, card_state, standings
 from dialog.startup import conversation, load_kb
 from dialog.terminal.output import emit, stderr_notice, working
 from knowledge.safe_text import json_safe
 
 
-def quiz_main(*, lang: str | None, topic: str | None, as_json: bool) -> int:
+def quiz_main(*, lang: str | None, topic: str | None, as_json: bool, review: bool = False) -> int:
+    """A round on what was explored (or on `topic`); with `review`, every question that is due."""
     with working("Getting your questions ready…"):
         kb = load_kb(notice=stderr_notice())
     conv = conversation(kb, lang=lang, progress=Progress.default(stderr_notice()))
@@ -23,7 +25,7 @@ def quiz_main(*, lang: str | None, topic: str | None, as_json: bool) -> int:
     if topic and entry is None:
         print(f"msb quiz: no topic matches {topic!r} (msb ask \"/topics\" lists them)", file=sys.stderr)
         return 2
-    reply = conv.start_quiz(lang, entry.id if entry else None)
+    reply = conv.start_review(lang) if review else conv.start_quiz(lang, entry.id if entry else None)
     _show(conv, reply, as_json)
     while conv.state.asking is not None:
         if not as_json and sys.stdin.isatty():
@@ -51,10 +53,28 @@ def progress_main(*, lang: str | None, as_json: bool) -> int:
     progress = Progress.default(stderr_notice())
     text, nxt = progress_map(kb, progress, lang or "en")
     if as_json:
-        cards = [{"check": c.check_id, "topic": c.topic, "due": c.due.isoformat(timespec="seconds"),
-                  "retrievability": round(c.retrievability, 3)} for c in progress.cards()]
-        print(json_safe(json.dumps({"explored": sorted(progress.topics()), "watched": sorted(progress.demos_watched()),
-                                    "cards": cards, "next": nxt}, ensure_ascii=False)))
+        print(json_safe(json.dumps(progress_record(kb, progress, nxt), ensure_ascii=False)))
         return 0
     emit(Reply("command", text, lang or "en"), False, sys.stdout)
     return 0
+
+
+def progress_record(kb, progress: Progress, nxt: str | None) -> dict:
+    """The learner's record as data: each card's FSRS fields and state, each topic's standing. No
+    retrievability: it is 1 right after any review, a failed one too, and read as "remembered"."""
+    now = progress.clock()
+    stamp = lambda t: t.isoformat(timespec="seconds") if t is not None else None  # noqa: E731
+    cards = [{"check": c.check_id, "topic": c.topic, "state": card_state(c, now), "due": stamp(c.due),
+              "stability": _round(c.stability), "difficulty": _round(c.difficulty),
+              "last_review": stamp(c.last_review), "last_rating": c.last_rating,
+              "last_rating_name": RATINGS.get(c.last_rating)}
+             for c in progress.cards()]
+    topics = [{"topic": s.topic, "explored": s.explored, "watched": s.watched, "checks": s.checks,
+               "last_grades": list(s.grades), "state": s.state, "due": stamp(s.due)}
+              for s in standings(kb, progress, now).values() if s.explored or s.checks or s.watched]
+    return {"explored": sorted(progress.topics()), "watched": sorted(progress.demos_watched()),
+            "due_now": progress.due_count(), "topics": topics, "cards": cards, "next": nxt}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)

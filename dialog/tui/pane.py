@@ -70,6 +70,7 @@ class ChatPane(Vertical):
         self._current: Pending | None = None  # the line being answered
         self._kb_error: str | None = None
         self._transcript_warned = False
+        self._due = 0  # reviews due when the record was opened (the greeting says so)
 
     def compose(self) -> ComposeResult:
         yield ChatView(id="chat")
@@ -133,6 +134,8 @@ class ChatPane(Vertical):
         session = Session(self.services.make_conversation(kb), self.transcript)
         if resumed is not None:
             session.resume(resumed)
+        progress = getattr(session.conv, "progress", None)  # read here, in the worker: it is a file
+        self._due = progress.due_count() if progress is not None else 0
         return session
 
     @work(thread=True, exclusive=True, group="warm", name="warm", exit_on_error=False)
@@ -161,12 +164,23 @@ class ChatPane(Vertical):
         else:
             self.session = worker.result
             self.app.timings["knowledge_loaded"] = time.perf_counter()
+            self._announce_reviews()
             if self.services.warm_up and hasattr(self.kb, "warm_up"):
                 self._set_status("warming")
                 self._warm()
             else:
                 self._set_status("ready")
         self._pump()
+
+    def _announce_reviews(self) -> None:
+        """The greeting's second line, once the learner's record is open: the reviews due, if any."""
+        if self._due:
+            from dialog.progress_map import due_line
+
+            lang = self.current_lang()
+            bubble = BotMessage()
+            self.chat.mount(bubble)
+            bubble.show(Reply("smalltalk", due_line(self._due, lang), lang), 0)
 
     def _warmed(self, worker: Worker) -> None:
         self.app.timings["warm"] = time.perf_counter()
