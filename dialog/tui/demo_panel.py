@@ -20,7 +20,7 @@ from textual.worker import get_current_worker
 from demos.core import Error, Event, Images, Plot, Progress, Result, Stopped, Text as TextEvent
 from demos.driver import DemoHandle, Outcome, drive
 from dialog.errors import USER_ERRORS
-from dialog.tui.markdown import parser
+from dialog.view.markdown import parser
 from dialog.tui.plots import DemoFigure, DemoImages
 from dialog.view.figures import metrics_line
 from knowledge.lang import pick

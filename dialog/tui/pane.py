@@ -14,16 +14,16 @@ from functools import partial
 from typing import Any, Callable
 
 from textual import on, work
+from textual.binding import Binding
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from dialog.actions import Clear, Quit, Save, StartDemo, StopDemo
 from dialog.reply import Reply
 from dialog.session import Session
 from dialog.transcript import Transcript
-from dialog.tui import lines
+from dialog.tui import lines, speech
 from dialog.tui.chat import ChatView, StatusLine
 from dialog.tui.demo_panel import DemoPanel
 from dialog.tui.messages import BotMessage, NoteMessage, UserMessage
@@ -54,6 +54,10 @@ class Pending:
 
 
 class ChatPane(Vertical):
+    # Tab from the prompt goes to the newest message (the one a reader wants to copy or open), and from a
+    # message back to the prompt; shift+tab walks on to older ones, as Textual's focus chain does.
+    BINDINGS = [Binding("tab", "newest_or_prompt", "Newest message", show=False)]
+
     def __init__(self, services: Services, transcript: Transcript, *, lang: str | None, device: str | None,
                  typing_seconds: float) -> None:
         super().__init__(id="pane")
@@ -74,12 +78,20 @@ class ChatPane(Vertical):
     def compose(self) -> ComposeResult:
         yield ChatView(id="chat")
         yield StatusLine(id="status")
-        yield ChatInput(placeholder="Ask Ms. B… (/help for commands, ctrl+p for the palette)", id="prompt",
-                        select_on_focus=False)  # coming back to a half-typed line must not select it
+        yield ChatInput(placeholder=speech.placeholder(self.lang or "en"), id="prompt")
 
     @property
     def chat(self) -> ChatView:
         return self.query_one(ChatView)
+
+    def action_newest_or_prompt(self) -> None:
+        prompt = self.query_one(ChatInput)
+        if self.app.focused is not prompt:
+            prompt.focus()
+            return
+        turns = [w for w in self.chat.query("ChatMessage, PastTurn") if w.focusable]
+        if turns:
+            turns[-1].focus()  # focusing scrolls it into view
 
     @property
     def status(self) -> StatusLine:
@@ -104,9 +116,18 @@ class ChatPane(Vertical):
         bubble.show(Reply("smalltalk", lines.greeting(self.lang or "en"), self.lang or "en"), 0)
 
     def replay(self, loaded: Any) -> None:
+        from dialog import lessons as lesson_store
+        from dialog.lines import say
+
         self.chat.replay(loaded.turns)
-        self.chat.mount(NoteMessage(f"Resumed the conversation of {self.transcript.path.name} "
-                                    f"({len(loaded.turns)} turns)."))
+        lang = self.current_lang()
+        title = lesson_store.title_for(self.transcript.base, self.transcript.path, loaded.turns)
+        asked = [t.text for t in loaded.turns if t.role == "user"]
+        self.chat.mount(NoteMessage(say("resumed_note", lang, title=title,
+                                              turns=lesson_store.counted(len(asked), lang))))
+        prompt = self.query_one(ChatInput)
+        for line in asked:  # ↑ recalls what was asked in the lesson too, as after typing it now
+            prompt.remember(line)
         self.chat.anchor()
         self.chat.scroll_end(animate=False)
 
@@ -178,8 +199,8 @@ class ChatPane(Vertical):
 
     # ------------------------------------------------------------------ talking
 
-    @on(Input.Submitted, "#prompt")
-    def _submitted(self, event: Input.Submitted) -> None:
+    @on(ChatInput.Submitted, "#prompt")
+    def _submitted(self, event: ChatInput.Submitted) -> None:
         event.stop()
         self.submit_line(event.value)
 
@@ -250,6 +271,14 @@ class ChatPane(Vertical):
         if handler is not None:
             handler(self, action, reply)
         self._show_running()  # the status line speaks the language of the conversation now
+        self.speak(reply.lang)
+
+    def speak(self, lang: str) -> None:
+        """The placeholder and the footer's key names in the conversation's language."""
+        prompt = self.query_one(ChatInput)
+        prompt.placeholder = speech.placeholder(lang)
+        if any([speech.name_keys(self.app, lang), speech.name_keys(prompt, lang)]):
+            self.app.refresh_bindings()
 
     async def _clear(self, bubble: BotMessage, reply: Reply) -> None:
         await self.chat.clear(keep=[p for p in self.panels if p.running])
@@ -280,6 +309,7 @@ class ChatPane(Vertical):
         self._show_running()
 
     def on_mount(self) -> None:
+        self.speak(self.current_lang())  # a language pinned from the start (--lang zh) is the footer's too
         # While a demo runs, the status line follows it (its panel may have scrolled out of view).
         self.set_interval(STATUS_FOLLOW, self._follow_demos)
 
