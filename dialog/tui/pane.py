@@ -29,6 +29,7 @@ from dialog.tui.demo_panel import DemoPanel
 from dialog.tui.messages import BotMessage, NoteMessage, UserMessage
 from dialog.tui.prompt import ChatInput
 from dialog.tui.runtime import prime, settle_gc
+from dialog.view.figures import fit_items
 from knowledge.lang import pick
 
 STATUS_FOLLOW = 0.5  # seconds between the status line's updates while a demo runs (one line, no layout)
@@ -51,6 +52,23 @@ class Pending:
 
     job: Callable[[Session], Reply]
     bubble: BotMessage | None  # None: the engine hears of something, nothing new is shown
+
+
+STATUS_PADDING = 6  # the status line's padding (2 a side) and its spinner ("⠋ ")
+
+
+def running_line(items: list[str], lang: str, width: int) -> str:
+    """"demo running: cnn 45% · loss 0.31 — Esc stops it, a click shows it", in `width` cells: whole items
+    dropped from the end (the hint first) rather than a number cut in two."""
+    from rich.cells import cell_len
+
+    lead = pick(lang, "demo running: ", "演示运行中：")
+    hint = pick(lang, " — Esc stops it, a click shows it", "——按 Esc 停止，点这里查看")
+    whole = lead + " · ".join(items) + hint
+    if cell_len(whole) <= width:
+        return whole
+    body = fit_items(items, width - cell_len(lead))  # the numbers matter more than the hint
+    return lead + body if body else (fit_items(items, width) or items[0])
 
 
 class ChatPane(Vertical):
@@ -326,11 +344,10 @@ class ChatPane(Vertical):
     def _show_running(self) -> None:
         """The status line says what runs and how far it got (a panel may have scrolled out of view), or
         that all is ready."""
-        running = [p.summary for p in self.panels if p.running]
+        items = [item for p in self.panels if p.running for item in p.summary_items]
         lang = self.current_lang()
-        if running:
-            self.status.show(pick(lang, f"demo running: {'; '.join(running)} — Esc stops it, a click shows it",
-                                  f"演示运行中：{'；'.join(running)}——按 Esc 停止，点这里查看"), busy=True)
+        if items:
+            self.status.show(running_line(items, lang, (self.status.size.width or 80) - STATUS_PADDING), busy=True)
         elif self.session is not None and self._kb_error is None:
             self._set_status(self._status_kind)
 

@@ -17,11 +17,13 @@ HISTORY_LIMIT = 500
 NEWLINE_KEYS = ("ctrl+j", "shift+enter")
 
 
-class ChatInput(TextArea):
+class ChatInput(TextArea, inherit_bindings=False):
     """A TextArea that sends on Enter and remembers what was sent: up on the first line recalls older
     lines, down on the last one newer lines, and stepping past the newest brings back the draft."""
 
-    BINDINGS = [
+    # TextArea's keys, less PageUp/PageDown: in a prompt of a few lines they would move the cursor, while
+    # the reader means the conversation above (the app scrolls it).
+    BINDINGS = [b for b in TextArea.BINDINGS if isinstance(b, Binding) and b.key not in ("pageup", "pagedown")] + [
         Binding(",".join(NEWLINE_KEYS), "newline", "New line", key_display="ctrl+j"),
     ]
 

@@ -457,3 +457,18 @@ async def test_the_placeholder_and_footer_speak_the_conversations_language(make_
         await ask(pilot, "and in English?")
         await settled(pilot, app, 3)
         assert prompt.placeholder.startswith("Ask Ms. B") and "Help" in footer_words(app)
+
+
+async def test_page_up_scrolls_the_conversation_while_typing(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for i in range(6):
+            await pilot.press(*f"question {i}", "enter")
+        await settled(pilot, app, 7)
+        await pilot.pause()
+        bottom = app.chat.scroll_y
+        assert bottom > 0 and app.focused is app.query_one(ChatInput)
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert app.chat.scroll_y < bottom
