@@ -20,6 +20,7 @@ from dialog.tui.palette import MsBCommands
 from dialog.tui.pane import ChatPane, Services
 from dialog.tui.prompt import ChatInput
 
+SHORT_SCREEN = 32  # rows: below this, plots are drawn compact
 TYPING_SECONDS = 0.8  # a reply is typed in within about this long, then shown whole
 
 
@@ -171,6 +172,10 @@ class MsBApp(App):
             return None
         pane.replay(loaded)
         return loaded
+
+    def on_resize(self, event: events.Resize) -> None:
+        # A short terminal (80×24) gets compact plots, so a plot fits on screen with its key (app.tcss).
+        self.set_class(event.size.height < SHORT_SCREEN, "-short")
 
     def on_demo_panel_started(self, message: Any) -> None:
         device = getattr(message.panel.handle, "device", "")

@@ -6,6 +6,7 @@ is the one way a number is written, in the panel, the terminal and the JSON-free
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 from typing import Any
 
@@ -61,6 +62,8 @@ def draw_plot(plt: Any, plot: Plot, *, legend: bool = True, title: bool = True, 
             style["color"] = RGB.get(s.color.rstrip("+"), s.color)
         if s.marker:
             style["marker"] = s.marker
+        if s.axis == "right":
+            style["yside"] = "right"
         draw = plt.scatter if plot.kind == "scatter" else plt.plot
         draw(list(s.x), list(s.y), **style)
     for i, ((x0, y0), (x1, y1), label) in enumerate(plot.lines):
@@ -71,15 +74,19 @@ def draw_plot(plt: Any, plot: Plot, *, legend: bool = True, title: bool = True, 
         plt.xlim(*plot.x_lim)
     if plot.y_lim:
         plt.ylim(*plot.y_lim)
+    if plot.y2_lim:
+        plt.ylim(*plot.y2_lim, yside="right")
     _ticks(plt, plot)
     plt.title(clean(plot.title) if title else "")
     plt.xlabel(clean(plot.x_label) if wide_labels or narrow(plot.x_label) else "")
     plt.ylabel(clean(plot.y_label) if wide_labels or narrow(plot.y_label) else "")
+    if any(s.axis == "right" for s in plot.series):
+        plt.ylabel(clean(plot.y2_label) if wide_labels or narrow(plot.y2_label) else "", yside="right")
 
 
 def is_fraction(plot: Plot) -> bool:
     """An accuracy plot: shown on a fixed 0–100 % axis, so runs and moments compare at a glance."""
-    ys = [y for s in plot.series for y in s.y]
+    ys = [y for s in plot.series if s.axis != "right" for y in s.y]  # the left axis: the right has its own
     named = f"{plot.name} {plot.title} {plot.y_label}".lower()
     return bool(ys) and ("accura" in named or "准确" in named) and all(0.0 <= y <= 1.0 for y in ys)
 
@@ -87,8 +94,8 @@ def is_fraction(plot: Plot) -> bool:
 def _ticks(plt: Any, plot: Plot) -> None:
     """Whole-number ticks where x counts something (epochs, layers, steps); percentages for accuracies."""
     xs = [x for s in plot.series for x in s.x]
-    if xs and not plot.x_lim and all(float(x).is_integer() for x in xs):
-        lo, hi = int(min(xs)), int(max(xs))
+    if xs and all(float(x).is_integer() for x in xs):
+        lo, hi = (math.ceil(plot.x_lim[0]), math.floor(plot.x_lim[1])) if plot.x_lim else (int(min(xs)), int(max(xs)))
         step = max(1, -(-(hi - lo) // 5))
         ticks = list(range(lo, hi + 1, step))
         plt.xticks(ticks, [str(t) for t in ticks])
@@ -119,7 +126,8 @@ def caption(plot: Plot) -> RichText:
     key = legend_text(plot)
     if key.plain:
         parts.append(key)
-    axes = [f"{axis}: {clean(label)}" for axis, label in (("→", plot.x_label), ("↑", plot.y_label))
+    axes = [f"{axis}: {clean(label)}" for axis, label in (("→", plot.x_label), ("↑", plot.y_label),
+                                                          ("↑₂", plot.y2_label))  # the second (right) axis
             if label and not narrow(label)]
     if axes:
         parts.append(RichText("  ".join(axes), style="italic"))

@@ -167,3 +167,16 @@ def test_a_short_line_drops_whole_items(width, expected):
     from dialog.view.figures import fit_items
 
     assert fit_items(["loss 0.3124", "test accuracy 97.3%"], width) == expected
+
+
+def test_a_loss_beside_accuracies_has_its_own_labelled_axis_and_epochs_whole_ticks():
+    xs = tuple(float(i) for i in range(1, 7))
+    plot = Plot("curves", "accuracy and loss per epoch", "line", (
+        Series("test accuracy", xs, (0.5, 0.8, 0.9, 0.95, 0.97, 0.98), "green"),
+        Series("training loss (right axis)", xs, (2.06, 0.9, 0.5, 0.3, 0.2, 0.1), "red", axis="right"),
+    ), x_label="epoch", y_label="accuracy", y2_label="loss", y2_lim=(0.0, 2.06), x_lim=(1.0, 6.0))
+    lines = plot_text(plot, 80).plain.splitlines()
+    assert lines[2].startswith("100%") and lines[2].rstrip().endswith("2.06")  # percent left, loss right
+    assert any(line.split() == ["accuracy", "epoch", "loss"] for line in lines)  # each axis named
+    ticks = next(line for line in lines if line.strip().startswith("1 ")).split()
+    assert all(t.isdigit() for t in ticks)  # whole epochs, never "2.8" or "4.5"

@@ -249,3 +249,15 @@ def test_before_its_first_step_a_demo_says_it_is_preparing_not_zero_percent():
     assert panel.summary_items == ["coordinates (drawing the rings)"]
     panel._done, panel.latest = 0.45, ["loss 0.31"]
     assert panel.summary == "coordinates 45% · loss 0.31"
+
+
+@pytest.mark.parametrize("size, body", [((80, 24), 9), ((120, 40), 15)])
+async def test_on_a_short_screen_a_plot_fits_with_its_key(make_app, size, body):
+    app = make_app(runner=FakeRunner())
+    async with app.run_test(size=size) as pilot:
+        await ask(pilot, "/demo ok --epochs 2")
+        await wait_for(pilot, lambda: app.query(DemoPanel) and panel_of(app).outcome == "finished", timeout=5)
+        await pilot.pause()
+        figure = panel_of(app).query(DemoFigure).first()
+        assert figure.query_one(DemoPlot).size.height == body
+        assert figure.size.height <= app.chat.size.height  # the plot and its caption on screen at once
