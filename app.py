@@ -5,7 +5,7 @@
     msb ask --json -             one JSON line per stdin line
     msb chat --plain [--json]    line-by-line conversation on stdin/stdout
     msb demo NAME [options]      a live demo in the terminal (msb demo --list)
-    msb index [--rebuild] | msb index add PATH...
+    msb index [--rebuild] | msb index add PATH... | msb index list | msb index remove NAME
     msb lessons [show|rename|delete|export] ...  past conversations
     msb quiz [--topic T] [--json] | msb review [--json] | msb progress [--json]
 """
@@ -51,10 +51,12 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--json", action="store_true")
     chat.add_argument("--debug", action="store_true", help="with --json: the policy that chose each reply")
     chat.add_argument("--lang", choices=["en", "zh"], dest="sub_lang")
-    index = sub.add_parser("index", help="build the search index, or add your own Markdown documents")
-    index.add_argument("action", nargs="?", choices=["add"])
-    index.add_argument("paths", nargs="*")
-    index.add_argument("--rebuild", action="store_true")
+    index = sub.add_parser("index", help="build the search index; add, list or remove your own Markdown documents")
+    index.add_argument("action", nargs="?", choices=["add", "list", "remove"],
+                       help="add PATH...: make documents searchable; list: yours; remove NAME: take one out")
+    index.add_argument("paths", nargs="*", metavar="PATH|NAME")
+    index.add_argument("--rebuild", action="store_true", help="build the index again from scratch")
+    index.add_argument("--json", action="store_true", help="list / remove: the result as JSON")
     quiz = sub.add_parser("quiz", help="review what you learned: a few questions, each answer judged")
     quiz.add_argument("--topic", help="questions on this topic (default: what is due, then what you explored)")
     quiz.add_argument("--json", action="store_true")
@@ -65,10 +67,16 @@ def _parser() -> argparse.ArgumentParser:
     progress = sub.add_parser("progress", help="your map: topics explored, watched, checked, when each comes back")
     progress.add_argument("--json", action="store_true")
     progress.add_argument("--lang", choices=["en", "zh"], dest="sub_lang")
-    lessons = sub.add_parser("lessons", help="past conversations: list, show, rename, delete, export")
-    lessons.add_argument("action", nargs="?", choices=["list", "show", "rename", "delete", "export"])
-    lessons.add_argument("args", nargs="*")
-    lessons.add_argument("--json", action="store_true")
+    from dialog.terminal.lessons_cmd import USAGE as LESSONS_USAGE
+
+    lessons = sub.add_parser("lessons", help="past conversations: list, show, rename, delete, export",
+                             usage=LESSONS_USAGE.removeprefix("usage: "),
+                             formatter_class=argparse.RawDescriptionHelpFormatter)
+    lessons.add_argument("action", nargs="?", choices=["list", "show", "rename", "delete", "export"],
+                         help="what to do (default: list)")
+    lessons.add_argument("args", nargs="*", metavar="N [TITLE|PATH]", help="the lesson's number, then a title or a file")
+    lessons.add_argument("--out", metavar="PATH", help="export: the file to write (never over an existing one)")
+    lessons.add_argument("--json", action="store_true", help="the result as JSON")
     sub.add_parser("tui", help="the chat app")
     sub.add_parser("demo", help="run a live demo (msb demo --list)", add_help=False)
     return p
@@ -157,7 +165,7 @@ def _run(args: argparse.Namespace, run) -> int:
     if args.command == "index":
         from dialog.terminal.index_cmd import index_main
 
-        return index_main(args.action, args.paths, args.rebuild)
+        return index_main(args.action, args.paths, args.rebuild, as_json=args.json)
     if args.command == "quiz":
         from dialog.terminal.quiz_cmd import quiz_main
 
@@ -175,7 +183,7 @@ def _run(args: argparse.Namespace, run) -> int:
 
         keep = 1 if args.action == "export" else len(args.args)  # export's PATH is a file name: kept as given
         words = [_text(a) for a in args.args[:keep]] + args.args[keep:]
-        return lessons_main(args.action, words, args.json)
+        return lessons_main(args.action, words, args.json, out=args.out)
     from dialog.tui.app import MsBApp
 
     lesson = None
@@ -183,7 +191,11 @@ def _run(args: argparse.Namespace, run) -> int:
         from dialog import lessons
 
         lesson = lessons.find(run.data_dir, _text(args.lesson)).path  # a clear error before the screen opens
-    MsBApp(resume=args.resume, lesson=lesson, config=run).run()
+    tui = MsBApp(resume=args.resume, lesson=lesson, config=run)
+    tui.run()
+    said = tui.farewell()
+    if said:
+        print(said)
     return 0
 
 

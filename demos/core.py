@@ -21,6 +21,9 @@ class Series:
     y: tuple[float, ...]
     color: str = ""  # a plotext colour name ("blue", "green", "red", ...); "" = default
     marker: str = ""  # a plotext marker ("dot", "hd", "x", "o", ...) or one character
+    # "right": drawn against the plot's second axis — another quantity with its own scale (a loss beside
+    # accuracies), so neither is squeezed into the other's range.
+    axis: Literal["left", "right"] = "left"
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,8 @@ class Plot:
     lines: tuple[tuple[tuple[float, float], tuple[float, float], str], ...] = ()
     x_lim: tuple[float, float] | None = None
     y_lim: tuple[float, float] | None = None
+    y2_label: str = ""  # the second (right) axis, for series with axis="right"
+    y2_lim: tuple[float, float] | None = None
     # Plots of one group are views to compare (the layers of a network): drawn side by side.
     group: str = ""
 

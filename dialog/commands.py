@@ -120,14 +120,21 @@ def _help(desk: Desk, cmd: Command, lang: str) -> Outcome:
     return _reply(help_text(lang, more), lang)
 
 
+def _launch(desk: Desk) -> str:
+    """How a demo is started where this conversation is read: `msb ask` can't run one, the command line can."""
+    return "/demo" if desk.ctx.can_run_demos else "msb demo"
+
+
 def _topics(desk: Desk, cmd: Command, lang: str) -> Outcome:
-    lines = [f"- **{e.title[lang]}**" + (f" — `/demo {e.demo}`" if e.demo else "")
+    launch = _launch(desk)
+    lines = [f"- **{e.title[lang]}**" + (f" — `{launch} {e.demo}`" if e.demo else "")
              for e in sorted(desk.ctx.kb.entries.values(), key=lambda e: e.title["en"].lower())]
     return _reply(say("topics_head", lang) + "\n\n" + "\n".join(lines), lang)
 
 
 def _demos(desk: Desk, cmd: Command, lang: str) -> Outcome:
-    lines = [f"- `/demo {d.id}` — **{d.title[lang]}**: {d.description[lang]}" for d in all_demos()]
+    launch = _launch(desk)
+    lines = [f"- **{d.title[lang]}** (`{launch} {d.id}`) — {d.description[lang]}" for d in all_demos()]
     return _reply(say("demos_head", lang) + "\n\n" + "\n".join(lines), lang)
 
 

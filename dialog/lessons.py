@@ -6,11 +6,16 @@ A lesson is a transcript file; titles given by hand live beside them in titles.j
 from __future__ import annotations
 
 import json
+import os
+import re
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Mapping
 
 from dialog.errors import UserError
+from dialog.lines import say
 from dialog.transcript import SUFFIX, export_markdown, read, transcripts_dir
 from knowledge import storage
 from knowledge.safe_text import clean_line
@@ -58,10 +63,19 @@ def list_lessons(base: Path) -> list[Lesson]:
         asked = [t.text for t in turns if t.role == "user" and t.text.strip() and not t.text.startswith("/")]
         topics = tuple(dict.fromkeys(t.topic for t in turns if t.role == "ms_b" and t.topic))
         first = next((t.time for t in turns if t.time), path.stat().st_mtime)
-        title = titles.get(path.stem) or _shorten(asked[0] if asked else "(no question yet)")
+        title = titles.get(path.stem) or _shorten(asked[0] if asked else "(no question yet)")  # as title_for
         out.append(Lesson(number, path, title, datetime.fromtimestamp(first),
                           sum(t.role == "user" for t in turns), topics))
     return out
+
+
+def title_for(base: Path, path: Path, turns) -> str:
+    """A lesson's title from its turns already read: the one given by hand, else its first question."""
+    given = _titles(base).get(path.stem)
+    if given:
+        return given
+    asked = [t.text for t in turns if t.role == "user" and t.text.strip() and not t.text.startswith("/")]
+    return _shorten(asked[0] if asked else "(no question yet)")
 
 
 def _shorten(text: str) -> str:
@@ -93,8 +107,26 @@ def rename(base: Path, which: str, title: str) -> Lesson:
     return find(base, which)
 
 
-def delete(base: Path, which: str) -> Lesson:
+def counted(n: int, lang: str) -> str:
+    """ "1 turn", "3 turns", "3 轮": how many lines Mr. A said."""
+    return say("lesson_turns_one" if n == 1 else "lesson_turns", lang, n=n)
+
+
+def summary(lesson: Lesson, lang: str, titles: Mapping[str, str], limit: int = 3) -> str:
+    """What a list shows after a lesson's title: its size and the topics it touched, named in words — an id
+    with no title any more (an entry since removed) is left out rather than shown."""
+    named = [titles[t] for t in lesson.topics if t in titles]
+    shown = "、".join(named[:limit]) if lang == "zh" else ", ".join(named[:limit])
+    if len(named) > limit:
+        shown += " …"
+    return counted(lesson.turns, lang) + (("；" if lang == "zh" else "; ") + shown if shown else "")
+
+
+def delete(base: Path, which: str, open_lesson: Path | None = None, lang: str = "en") -> Lesson:
+    """Delete a lesson — never the one open in the app (its next turn would bring it back under a new name)."""
     lesson = find(base, which)
+    if open_lesson is not None and _same(lesson.path, open_lesson):
+        raise UserError(say("lesson_delete_open", lang))
     try:
         lesson.path.unlink()
     except OSError as exc:
@@ -102,7 +134,44 @@ def delete(base: Path, which: str) -> Lesson:
     return lesson
 
 
-def export(base: Path, which: str, path: str) -> Path:
-    """The lesson as Markdown (its demos' figures as text) at `path`, never over an existing file."""
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return a.resolve() == b.resolve()
+
+
+@dataclass(frozen=True)
+class Exported:
+    path: Path  # where the lesson went
+    asked: Path  # where it was asked to go: another name when a file was there already
+
+    @property
+    def renamed(self) -> bool:
+        return self.path != self.asked
+
+
+def file_name(lesson: Lesson) -> str:
+    """A file name from the lesson's title ("what-does-deep-mean.md"), Chinese kept, nothing a shell or a
+    file system would trip on."""
+    stem = re.sub(r"[^\w]+", "-", lesson.title.lower(), flags=re.UNICODE).strip("-_")[:TITLE_CHARS]
+    return f"{stem or 'lesson'}.md"
+
+
+def export(base: Path, which: str, path: str | None = None, folder: Path | None = None,
+           lang: str = "en") -> Exported:
+    """The lesson as Markdown (its demos' figures as text) at `path`, or in `folder` (default: the current
+    one) under a name from its title; never over an existing file — the first free "-2" name is used, and
+    `Exported.renamed` says so.
+
+    Raises UserError saying what is wrong: a folder or a device named, a folder that can't be written."""
     lesson = find(base, which)
-    return export_markdown(read(lesson.path).turns, path, title=lesson.title)
+    target = Path(path).expanduser() if path else (folder or Path.cwd()) / file_name(lesson)
+    shown = storage.shown(target)
+    if target.is_dir():
+        raise UserError(say("export_is_folder", lang, path=shown, example=storage.shown(target / file_name(lesson))))
+    if target.exists() and not stat.S_ISREG(os.stat(target).st_mode):
+        raise UserError(say("export_not_file", lang, path=shown))
+    asked = target.resolve()
+    written = export_markdown(read(lesson.path).turns, str(target), title=lesson.title)
+    return Exported(written, asked)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -131,3 +132,86 @@ def test_batch_mode_as_a_real_process_with_the_real_model(tmp_path):
     assert [r["kind"] for r in rows[:4]] == ["answer", "fallback", "answer", "demo"]
     assert rows[0]["topic"] == "what-deep-means" and rows[2]["lang"] == "zh" and rows[3]["demo"] == "coordinates"
     assert "Traceback" not in p.stderr
+
+
+def _marks(text: str) -> list[str]:
+    """What a pipe must never carry: Markdown's marks, left for a reader to decode."""
+    found = [m for m in ("**", "`") if m in text]
+    return found + [line for line in text.splitlines() if line.lstrip().startswith("#")]
+
+
+def test_ask_down_a_pipe_is_plain_text(kb, capsys):
+    code, out, _ = run(["ask", "what does deep mean"], capsys)
+    assert code == 0 and "layers" in out and not _marks(out)
+    assert "msb demo depth" in out  # the command survives, its code marks don't
+
+
+def test_ask_in_chinese_down_a_pipe_is_plain_text(kb, capsys):
+    code, out, _ = run(["ask", "深度学习的深度是什么意思"], capsys)
+    assert code == 0 and "「深度」" in out and not _marks(out)
+
+
+def test_plain_chat_down_a_pipe_is_plain_text(kb, capsys):
+    lines = "what does deep mean\ntell me more\n/topics\n/demos\n/help\nwhat is the best pizza\n/sources\n"
+    code, out, _ = run(["chat", "--plain"], capsys, stdin=lines)
+    assert code == 0 and "/demo cnn" in out and not _marks(out)
+
+
+def test_progress_down_a_pipe_is_plain_text(kb, capsys, monkeypatch):
+    from dialog.terminal import quiz_cmd
+
+    monkeypatch.setattr(quiz_cmd, "load_kb", lambda **_: kb)
+    code, out, _ = run(["progress"], capsys)
+    assert code == 0 and "topics explored" in out and not _marks(out)
+
+
+def test_json_reply_is_markdown_unwrapped(kb, capsys):
+    code, out, _ = run(["ask", "--json", "what does deep mean"], capsys)
+    reply = json.loads(out)["reply"]
+    assert "**deep**" in reply  # JSON keeps the Markdown for a program to render…
+    assert max(len(line) for line in reply.split("\n")) > 200  # …one paragraph a line, never hard-wrapped
+
+
+def test_a_decline_on_the_command_line_suggests_command_line_ways(kb, capsys):
+    code, out, _ = run(["ask", "what is the best pizza"], capsys)
+    assert code == 0 and 'msb ask /topics' in out and "type /topics" not in out
+
+
+def test_demos_listed_by_ask_are_started_with_msb_demo(kb, capsys):
+    code, out, _ = run(["ask", "/demos"], capsys)
+    assert code == 0 and "(msb demo cnn)" in out and "(/demo" not in out
+    items = [line for line in out.splitlines() if line.startswith("- ")]
+    # "- Title (msb demo id) — description": a title holding a colon is not followed by another one
+    assert items and all(re.fullmatch(r"- .+ \(msb demo [a-z_]+\) — .+", line) for line in items), items
+
+
+def test_ask_and_progress_piped_from_a_real_process_are_plain(tmp_path):
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "MSB_CACHE_DIR": str(tmp_path / "c"), "MSB_DATA_DIR": str(tmp_path)}
+    for argv in (["ask", "what does deep mean"], ["progress"]):
+        p = subprocess.run([sys.executable, "app.py", *argv], cwd=ROOT, capture_output=True, text=True,
+                           timeout=300, env=env)
+        assert p.returncode == 0 and p.stdout.strip() and not _marks(p.stdout), (argv, p.stdout[:500])
+
+
+def test_index_list_and_remove_from_the_command_line(capsys, tmp_path, monkeypatch):
+    from knowledge import backends
+    from knowledge.embedder import HashEmbedder
+
+    monkeypatch.setattr(backends, "load_embedder", lambda **_: HashEmbedder())
+    monkeypatch.setattr(index_cmd, "load_kb", lambda **_: __import__("knowledge.base").base.KnowledgeBase.load())
+    code, out, _ = run(["index", "list"], capsys)
+    assert code == 0 and "no documents yet" in out
+    notes = tmp_path / "notes.md"
+    notes.write_text("# My notes\n\n## Zorblax\n\nThe zorblax optimiser halves the rate.\n", encoding="utf-8")
+    assert run(["index", "add", str(notes)], capsys)[0] == 0
+    code, out, _ = run(["index", "list"], capsys)
+    assert code == 0 and "notes.md  “My notes” — 1 passage, added " in out and str(notes) in out
+    code, out, _ = run(["index", "list", "--json"], capsys)
+    assert json.loads(out)[0]["passages"] == 1
+    code, _, err = run(["index", "remove", "nope"], capsys)
+    assert code == 2 and "no document 'nope' among yours: notes.md" in err
+    code, out, _ = run(["index", "remove", "notes"], capsys)
+    assert code == 0 and "Removed notes.md" in out and notes.exists()
+    assert "no documents yet" in run(["index", "list"], capsys)[1]
+    code, _, err = run(["index", "remove"], capsys)
+    assert code == 2 and "name one document" in err

@@ -1,4 +1,4 @@
-"""`msb index`: build or rebuild the search index, or add the user's own Markdown documents."""
+"""`msb index`: build or rebuild the search index; add, list or remove the user's own Markdown documents."""
 from __future__ import annotations
 
 import sys
@@ -12,15 +12,23 @@ from knowledge.safe_text import clean
 PIPED_STEPS = 10  # when stderr is not a terminal, one line per tenth of the work
 
 
-def index_main(action: str | None, paths: list[str], rebuild: bool) -> int:
+def index_main(action: str | None, paths: list[str], rebuild: bool, as_json: bool = False) -> int:
     if action == "add":
         return add(paths)
+    if action == "list":
+        return list_documents(as_json)
+    if action == "remove":
+        return remove(paths, as_json)
     if rebuild:
         storage.clear_cache()
     kb = _load_with_progress("Building the search index")
     print(f"Index ready: {len(kb.entries)} entries, {len(kb.passages)} passages, {len(kb.units)} search units "
           f"(cache: {_shown(storage.cache_dir())}).")
     return 0
+
+
+def _passages(n: int) -> str:
+    return "1 passage" if n == 1 else f"{n:,} passages"
 
 
 def _shown(path) -> str:
@@ -55,10 +63,52 @@ def add(paths: list[str]) -> int:
     for src, dest in added.stored:
         doc = mine.get(dest.name)
         state = "updated" if src in added.updated else "added"
-        lines.append(f"  {state} {_shown(src)}: {len(doc.passages) if doc else 0} passages")
+        lines.append(f"  {state} {_shown(src)}: {_passages(len(doc.passages) if doc else 0)}")
     total = sum(len(d.passages) for d in kb.user_documents.values())
-    print(f"{len(added.stored)} document(s) added or updated:\n" + "\n".join(lines)
-          + f"\nYour documents: {len(kb.user_documents)}, {total} passages, searchable and cited.")
+    stored = len(added.stored)
+    print(f"{stored} document{'' if stored == 1 else 's'} added or updated:\n" + "\n".join(lines)
+          + f"\nYour documents: {len(kb.user_documents)}, {_passages(total)}, searchable and cited.")
+    return 0
+
+
+def list_documents(as_json: bool) -> int:
+    from knowledge.library import documents
+
+    shelf = documents(stderr_notice())
+    if as_json:
+        from dialog.terminal.output import json_text
+
+        print(json_text([{"name": d.name, "title": d.title, "source": d.source,
+                          "added": d.added.isoformat(timespec="seconds"), "passages": d.passages} for d in shelf],
+                        sys.stdout))
+        return 0
+    if not shelf:
+        print("You have added no documents yet: msb index add FILE.md makes one searchable and citable.")
+        return 0
+    print(f"Your documents ({len(shelf)}):")
+    for d in shelf:
+        passages = _passages(d.passages)
+        source = f", from {_shown(d.source)}" if d.source else ""
+        print(f"  {_shown(d.name)}  “{clean(d.title)}” — {passages}, added {d.added:%Y-%m-%d %H:%M}{source}")
+    print("msb index remove NAME takes one out (the file it came from is not touched).")
+    return 0
+
+
+def remove(names: list[str], as_json: bool) -> int:
+    from knowledge.library import remove as remove_from_library
+
+    if len(names) != 1:
+        print("msb index remove: name one document, as msb index list shows it (e.g. msb index remove notes.md)",
+              file=sys.stderr)
+        return 2
+    gone = remove_from_library(names[0], stderr_notice())
+    if as_json:
+        from dialog.terminal.output import json_text
+
+        print(json_text({"removed": gone.name, "title": gone.title, "source": gone.source}, sys.stdout))
+    else:
+        print(f"Removed {_shown(gone.name)} (“{clean(gone.title)}”) from your documents; "
+              + (f"{_shown(gone.source)} itself is untouched." if gone.source else "nothing else was touched."))
     return 0
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from dialog import lessons
 from dialog.transcript import read, to_markdown
@@ -13,11 +14,15 @@ USAGE = """usage: msb lessons [--json]                 the lessons, newest first
        msb lessons show N                     one lesson, as Markdown
        msb lessons rename N "TITLE"
        msb lessons delete N
-       msb lessons export N PATH.md           Markdown, the demos' figures as text
+       msb lessons export N [--out PATH.md]   Markdown, the demos' figures as text (default: a file
+                                              named after the lesson's title, in this folder)
        msb --lesson N                         reopen lesson N in the app"""
 
+# What each action needs after N, for the line that says what is missing.
+NEEDS = {"show": "N", "rename": 'N "TITLE"', "delete": "N", "export": "N [--out PATH.md]"}
 
-def lessons_main(action: str | None, args: list[str], as_json: bool) -> int:
+
+def lessons_main(action: str | None, args: list[str], as_json: bool, out: str | None = None) -> int:
     base = storage.data_dir()
     if action in (None, "list"):
         return _list(base, as_json)
@@ -28,11 +33,30 @@ def lessons_main(action: str | None, args: list[str], as_json: bool) -> int:
         return _say(lessons.rename(base, args[0], " ".join(args[1:])).to_json(), as_json, "Renamed")
     if action == "delete" and len(args) == 1:
         return _say(lessons.delete(base, args[0]).to_json(), as_json, "Deleted")
-    if action == "export" and len(args) == 2:
-        written = lessons.export(base, args[0], args[1])
-        return _say({"file": storage.shown(written)}, as_json, "Exported to")
+    if action == "export" and len(args) in (1, 2) and not (out and len(args) == 2):
+        done = lessons.export(base, args[0], out or (args[1] if len(args) == 2 else None))
+        if as_json:
+            print(json_text({"file": storage.shown(done.path), "renamed": done.renamed}, sys.stdout))
+        elif done.renamed:
+            print(f"{storage.shown(done.asked)} is there already, so it is kept: exported to "
+                  f"{storage.shown(done.path)}")
+        else:
+            print(f"Exported to {storage.shown(done.path)}")
+        return 0
+    print(f"msb lessons {action}: {_wrong(action, args, out)}", file=sys.stderr)
     print(USAGE, file=sys.stderr)
     return 2
+
+
+def _wrong(action: str, args: list[str], out: str | None) -> str:
+    """The one line that says what is wrong with the words given, before the usage."""
+    if not args:
+        return f"which lesson? give its number: msb lessons {action} {NEEDS[action]} (msb lessons lists them)"
+    if action == "rename":
+        return f'give the new title too: msb lessons rename {args[0]} "TITLE"'
+    if action == "export" and out and len(args) == 2:
+        return "give the file once: either --out PATH or PATH, not both"
+    return f"too many words: msb lessons {action} {NEEDS[action]}"
 
 
 def _list(base, as_json: bool) -> int:
@@ -43,11 +67,18 @@ def _list(base, as_json: bool) -> int:
     if not found:
         print("No lessons yet: every conversation with Ms. B is kept as one.")
         return 0
+    titles = topic_titles("en")
     for lesson in found:
-        topics = ", ".join(lesson.topics[:4]) + (" …" if len(lesson.topics) > 4 else "")
         print(f"{lesson.number:>3}  {lesson.started:%Y-%m-%d %H:%M}  {clean(lesson.title)}"
-              f"  ({lesson.turns} turns{'; ' + topics if topics else ''})")
+              f"  ({clean(lessons.summary(lesson, 'en', titles, limit=4))})")
     return 0
+
+
+def topic_titles(lang: str) -> dict[str, str]:
+    """Entry id → its title, to name a lesson's topics in words (the entries alone: no index, no model)."""
+    from knowledge.entries import load_entries
+
+    return {e.id: e.title[lang] for e in load_entries()}
 
 
 def _say(data: dict, as_json: bool, verb: str) -> int:

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator, TextIO
 
 from dialog.reply import Reply
+from dialog.terminal.plaintext import to_plain
 from knowledge.safe_text import clean, json_safe
 
 
@@ -21,9 +22,9 @@ def emit(reply: Reply, as_json: bool, out: TextIO, extra: dict | None = None, de
     elif _is_terminal(out):
         _render(reply, out)
     else:
-        out.write(clean(reply.full_text).rstrip() + "\n")
+        out.write(clean(to_plain(reply.full_text)) + "\n")
         if reply.suggestions:
-            out.write("\n" + "  ".join(f"→ {clean(s)}" for s in reply.suggestions) + "\n")
+            out.write("\n" + "  ".join(f"→ {clean(to_plain(s))}" for s in reply.suggestions) + "\n")
         out.write("\n")
     out.flush()
 
@@ -48,8 +49,9 @@ def _is_terminal(out: TextIO) -> bool:
 
 def _render(reply: Reply, out: TextIO) -> None:
     from rich.console import Console
-    from rich.markdown import Markdown
     from rich.text import Text
+
+    from dialog.view.markdown import RichMarkdown as Markdown  # emphasis that works in Chinese too
 
     console = Console(file=out, highlight=False)
     console.print(Markdown(clean(reply.text)))

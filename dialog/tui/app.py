@@ -9,7 +9,7 @@ from typing import Any
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Input
+from textual.widgets import Footer, Header, Input, TextArea
 
 from dialog import config as run_config
 from dialog.settings import Store
@@ -20,6 +20,7 @@ from dialog.tui.palette import MsBCommands
 from dialog.tui.pane import ChatPane, Services
 from dialog.tui.prompt import ChatInput
 
+SHORT_SCREEN = 32  # rows: below this, plots are drawn compact
 TYPING_SECONDS = 0.8  # a reply is typed in within about this long, then shown whole
 
 
@@ -80,9 +81,29 @@ class MsBApp(App):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield ChatPane(self.services, Transcript(self.data_dir), lang=self.lang, device=self.device_request,
-                       typing_seconds=self.typing_seconds)
+        # Kept by reference as well: after the app has closed, farewell() still reads its transcript.
+        self._pane = ChatPane(self.services, Transcript(self.data_dir), lang=self.lang, device=self.device_request,
+                              typing_seconds=self.typing_seconds)
+        yield self._pane
         yield Footer()
+
+    def farewell(self) -> str | None:
+        """What to print once the screen is gone: how to come back to this conversation (None when nothing
+        was said, so there is nothing to come back to)."""
+        from dialog import lessons
+        from dialog.lines import say
+
+        pane = getattr(self, "_pane", None)
+        path = pane.transcript.path if pane is not None else None
+        if path is None or not path.exists():
+            return None
+        lang = pane.current_lang()
+        found = next((x for x in lessons.list_lessons(self.data_dir) if x.path.name == path.name), None)
+        if found is None:
+            return None
+        if found.number == 1:  # --resume opens the newest conversation: this one
+            return say("farewell_resume", lang)
+        return say("farewell_lesson", lang, n=found.number)
 
     # What the rest of the app (palette, tests, benchmarks) reads of the chat.
     @property
@@ -152,6 +173,10 @@ class MsBApp(App):
         pane.replay(loaded)
         return loaded
 
+    def on_resize(self, event: events.Resize) -> None:
+        # A short terminal (80×24) gets compact plots, so a plot fits on screen with its key (app.tcss).
+        self.set_class(event.size.height < SHORT_SCREEN, "-short")
+
     def on_demo_panel_started(self, message: Any) -> None:
         device = getattr(message.panel.handle, "device", "")
         if device:
@@ -167,7 +192,7 @@ class MsBApp(App):
     def on_key(self, event: events.Key) -> None:
         """Typing while a message or a button has focus goes to the input, as in any chat."""
         prompt = self.query_one(ChatInput)
-        if event.is_printable and event.character and not isinstance(self.focused, Input) \
+        if event.is_printable and event.character and not isinstance(self.focused, (Input, TextArea)) \
                 and event.key not in self.screen.active_bindings:
             event.stop()
             prompt.focus()
@@ -189,7 +214,9 @@ class MsBApp(App):
             if path is not None:
                 self.run_worker(self.pane.open_lesson(path), group="lesson")
 
-        self.push_screen(LessonsScreen(self.data_dir, self.current_lang()), reopen)
+        kb = self.kb
+        titles = {e.id: e.title[self.current_lang()] for e in kb.entries.values()} if kb is not None else {}
+        self.push_screen(LessonsScreen(self.data_dir, self.current_lang(), self.transcript.path, titles), reopen)
 
     def action_stop_demo(self) -> None:
         self.pane.stop_demos()

@@ -20,9 +20,9 @@ from textual.worker import get_current_worker
 from demos.core import Error, Event, Images, Plot, Progress, Result, Stopped, Text as TextEvent
 from demos.driver import DemoHandle, Outcome, drive
 from dialog.errors import USER_ERRORS
-from dialog.tui.markdown import parser
+from dialog.view.markdown import parser
 from dialog.tui.plots import DemoFigure, DemoImages
-from dialog.view.figures import metrics_line
+from dialog.view.figures import metrics_items, metrics_line
 from knowledge.lang import pick
 from knowledge.safe_text import clean
 
@@ -101,7 +101,8 @@ class DemoPanel(Vertical):
         self._images: dict[str, DemoImages] = {}
         self.texts: list[str] = []
         self._done = 0.0  # the share of the run the bar shows, only ever growing
-        self.latest = ""  # the last metrics reported, for the status line while the panel is out of view
+        self.latest: list[str] = []  # the last metrics reported, for the status line while the panel is out of view
+        self._stage = ""  # what the demo said it is doing (preparing data…), shown before any step is done
         self.border_title = f"▶ {title}"
 
     def compose(self) -> ComposeResult:
@@ -131,11 +132,18 @@ class DemoPanel(Vertical):
             grid.styles.grid_size_columns = columns
 
     @property
-    def summary(self) -> str:
-        """"cnn 45% · accuracy 93.1%": how the run stands, in one short line."""
+    def summary_items(self) -> list[str]:
+        """["cnn 45%", "test accuracy 93.1%"]: how the run stands, item by item, so that a short status
+        line can drop whole items; before the first step, what it is preparing rather than "0%"."""
         if not self._heard:
-            return f"{self.demo_id} ({self._t('starting…', '启动中…')})"
-        return " · ".join(p for p in (f"{self.demo_id} {round(self._done * 100)}%", self.latest) if p)
+            return [f"{self.demo_id} ({self._t('starting…', '启动中…')})"]
+        if self._done <= 0:
+            return [f"{self.demo_id} ({self._stage or self._t('preparing…', '准备中…')})", *self.latest]
+        return [f"{self.demo_id} {round(self._done * 100)}%", *self.latest]
+
+    @property
+    def summary(self) -> str:
+        return " · ".join(self.summary_items)
 
     def _t(self, en: str, zh: str) -> str:
         return pick(self.lang, en, zh)
@@ -232,7 +240,8 @@ class DemoPanel(Vertical):
             text = clean(" · ".join(p for p in (event.stage, metrics_line(event.metrics, MAX_METRICS, self.lang)) if p))
             # One line (CSS): no reflow of the whole conversation for each step.
             self.query_one(".demo-metrics", Label).update(Text(text), layout=False)
-            self.latest = metrics_line(event.metrics, MAX_METRICS, self.lang)
+            self.latest = metrics_items(event.metrics, MAX_METRICS, self.lang)
+            self._stage = clean(event.stage or "")
         elif isinstance(event, Plot):
             if event.name in self._plots:
                 self._plots[event.name].show(event)

@@ -1,43 +1,73 @@
-"""The lessons screen (ctrl+l): past conversations to reopen, rename, delete or export."""
+"""The lessons screen (ctrl+l): past conversations to reopen, rename, delete (after asking) or export (to a
+file it asks for)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, OptionList
+from textual.widgets import Button, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from dialog import lessons
 from dialog.errors import USER_ERRORS
+from knowledge import storage
 from knowledge.lang import pick
-from knowledge.safe_text import clean
+from knowledge.safe_text import clean_line
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; dismissed with True only by a deliberate yes (y or the button)."""
+
+    BINDINGS = [Binding("y", "dismiss(True)", "Yes"), Binding("n,escape", "dismiss(False)", "No")]
+
+    def __init__(self, question: str, lang: str) -> None:
+        super().__init__()
+        self.question, self.lang = question, lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm"):
+            yield Label(self.question, id="confirm-question", markup=False)
+            with Horizontal(id="confirm-buttons"):
+                yield Button(pick(self.lang, "Delete (y)", "删除 (y)"), variant="error", id="yes")
+                yield Button(pick(self.lang, "Keep (n)", "保留 (n)"), id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()  # Enter alone keeps the lesson
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
 
 
 class LessonsScreen(ModalScreen[Path | None]):
     """Dismissed with the transcript to reopen, or None."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Close"),
+        Binding("escape", "close", "Close"),
         Binding("r", "rename", "Rename"),
         Binding("d", "delete", "Delete"),
         Binding("e", "export", "Export"),
     ]
 
-    def __init__(self, base: Path, lang: str) -> None:
+    def __init__(self, base: Path, lang: str, open_lesson: Path | None = None,
+                 titles: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self.base = base
         self.lang = lang
+        self.open_lesson = open_lesson  # the conversation in the app: never deleted from here
+        self.titles = titles or {}  # entry id → its title in words
+        self.asking: str | None = None  # what the input box is for: "rename" or "export"
 
     def compose(self) -> ComposeResult:
         with Vertical(id="lessons"):
             yield Label(pick(self.lang, "Your lessons — enter opens · r renames · d deletes · e exports · esc closes",
                              "你的课程——回车打开 · r 重命名 · d 删除 · e 导出 · esc 关闭"), id="lessons-help")
             yield OptionList(id="lesson-list")
-            yield Input(placeholder=pick(self.lang, "New title, then enter", "输入新标题，回车确认"), id="rename")
-            yield Label("", id="lessons-note")
+            yield Input(id="rename")
+            yield Label("", id="lessons-note", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#rename", Input).display = False
@@ -48,57 +78,116 @@ class LessonsScreen(ModalScreen[Path | None]):
         options.clear_options()
         found = lessons.list_lessons(self.base)
         for lesson in found:
-            topics = ", ".join(lesson.topics[:3])
-            options.add_option(Option(f"{lesson.started:%Y-%m-%d %H:%M}  {clean(lesson.title)}  "
-                                      f"({lesson.turns}{'; ' + topics if topics else ''})", id=lesson.path.stem))
+            here = self._is_open(lesson.path)
+            mark = pick(self.lang, " · open now", " · 当前") if here else ""
+            options.add_option(Option(f"{lesson.started:%Y-%m-%d %H:%M}  {clean_line(lesson.title)}  "
+                                      f"({clean_line(lessons.summary(lesson, self.lang, self.titles))}{mark})",
+                                      id=lesson.path.stem))
         if not found:
             self.note(pick(self.lang, "No lessons yet: every conversation is kept as one.", "还没有课程：每次对话都会保存为一课。"))
         else:
             options.highlighted = 0
         options.focus()
 
+    def _is_open(self, path: Path) -> bool:
+        return self.open_lesson is not None and path.name == self.open_lesson.name
+
     def note(self, text: str) -> None:
         self.query_one("#lessons-note", Label).update(text)
 
-    def _selected(self) -> str | None:
+    def _selected(self) -> lessons.Lesson | None:
         options = self.query_one(OptionList)
         if options.highlighted is None:
             return None
-        return options.get_option_at_index(options.highlighted).id
+        try:
+            return lessons.find(self.base, options.get_option_at_index(options.highlighted).id)
+        except USER_ERRORS as exc:  # deleted meanwhile, by another window
+            self.note(str(exc))
+            return None
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(lessons.find(self.base, event.option.id).path)
 
+    def action_close(self) -> None:
+        box = self.query_one("#rename", Input)
+        if box.display:  # Esc first leaves the question being typed, then the screen
+            self._close_box()
+        else:
+            self.dismiss(None)
+
     def action_delete(self) -> None:
-        which = self._selected()
-        if which is not None:
-            self._do(lambda: lessons.delete(self.base, which), pick(self.lang, "Deleted.", "已删除。"))
+        lesson = self._selected()
+        if lesson is None:
+            return
+        if self._is_open(lesson.path):
+            self.note(pick(self.lang, "This is the lesson you are in: it can't be deleted while it is open.",
+                           "这是你正在上的这一课：打开时不能删除。"))
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._do(lambda: lessons.delete(self.base, lesson.path.stem, self.open_lesson, self.lang),
+                         pick(self.lang, f"Deleted “{lesson.title}”.", f"已删除“{lesson.title}”。"))
+            else:
+                self.note(pick(self.lang, "Kept.", "已保留。"))
+
+        question = pick(self.lang, f"Delete the lesson “{clean_line(lesson.title)}” "
+                                   f"({lessons.counted(lesson.turns, 'en')})? It can't be brought back.",
+                        f"删除课程“{clean_line(lesson.title)}”（{lessons.counted(lesson.turns, 'zh')}）吗？删除后无法恢复。")
+        self.app.push_screen(ConfirmScreen(question, self.lang), answered)
 
     def action_export(self) -> None:
-        which = self._selected()
-        if which is not None:
-            target = str(Path.home() / f"ms-b-lesson-{which}.md")
-            self._do(lambda: lessons.export(self.base, which, target), pick(self.lang, "Exported to ", "已导出到 "))
+        lesson = self._selected()
+        if lesson is not None:
+            self._ask("export", str(Path.cwd() / lessons.file_name(lesson)),
+                      pick(self.lang, "Export to which file? (enter writes it, esc cancels)",
+                           "导出到哪个文件？（回车写入，esc 取消）"))
 
     def action_rename(self) -> None:
         if self._selected() is not None:
-            box = self.query_one("#rename", Input)
-            box.display = True
-            box.focus()
+            self._ask("rename", "", pick(self.lang, "New title, then enter", "输入新标题，回车确认"))
+
+    def _ask(self, what: str, value: str, placeholder: str) -> None:
+        self.asking = what
+        box = self.query_one("#rename", Input)
+        box.placeholder, box.value, box.display = placeholder, value, True
+        if what == "export":
+            self.note(pick(self.lang, "Export to which file? enter writes it · esc cancels",
+                           "导出到哪个文件？回车写入 · esc 取消"))
+        box.focus()
+
+    def _close_box(self) -> None:
+        box = self.query_one("#rename", Input)
+        box.display, box.value, self.asking = False, "", None
+        self.query_one(OptionList).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        which = self._selected()
-        event.input.display = False
-        if which is not None and event.value.strip():
-            self._do(lambda: lessons.rename(self.base, which, event.value), pick(self.lang, "Renamed.", "已重命名。"))
-        event.input.value = ""
+        lesson, what, value = self._selected(), self.asking, event.value.strip()
+        self._close_box()
+        if lesson is None or not value:
+            return
+        if what == "rename":
+            self._do(lambda: lessons.rename(self.base, lesson.path.stem, value), pick(self.lang, "Renamed.", "已重命名。"))
+        elif what == "export":
+            self._export(lesson, value)
 
-    def _do(self, work, said: str) -> None:
+    def _export(self, lesson: lessons.Lesson, path: str) -> None:
         try:
-            result = work()
+            done = lessons.export(self.base, lesson.path.stem, path, lang=self.lang)
         except USER_ERRORS as exc:
             self.note(str(exc))
             return
-        self.note(said + (str(result) if isinstance(result, Path) else ""))
+        where, asked = storage.shown(done.path), storage.shown(done.asked)
+        self.note(pick(self.lang, f"{asked} is there already, so it is kept: exported to {where}",
+                       f"{asked} 已存在，原文件保留：已导出到 {where}") if done.renamed
+                  else pick(self.lang, f"Exported to {where}", f"已导出到 {where}"))
+
+    def _do(self, work, said: str) -> None:
+        try:
+            work()
+        except USER_ERRORS as exc:
+            self.note(str(exc))
+            return
+        self.note(said)
         self.refill()

@@ -19,7 +19,7 @@ from dialog.lines import say
 from dialog.reply import Reply, Source
 from knowledge.safe_text import clean
 from dialog.tui.clipboard import copy_text
-from dialog.tui.markdown import history_markdown, parser
+from dialog.view.markdown import history_markdown, parser
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 # Typing pace: a reply appears within about a second however long it is, in at most this

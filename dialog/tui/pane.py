@@ -14,21 +14,22 @@ from functools import partial
 from typing import Any, Callable
 
 from textual import on, work
+from textual.binding import Binding
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Input
 from textual.worker import Worker, WorkerState
 
 from dialog.actions import Clear, Quit, Save, StartDemo, StopDemo
 from dialog.reply import Reply
 from dialog.session import Session
 from dialog.transcript import Transcript
-from dialog.tui import lines
+from dialog.tui import lines, speech
 from dialog.tui.chat import ChatView, StatusLine
 from dialog.tui.demo_panel import DemoPanel
 from dialog.tui.messages import BotMessage, NoteMessage, UserMessage
 from dialog.tui.prompt import ChatInput
 from dialog.tui.runtime import prime, settle_gc
+from dialog.view.figures import fit_items
 from knowledge.lang import pick
 
 STATUS_FOLLOW = 0.5  # seconds between the status line's updates while a demo runs (one line, no layout)
@@ -53,7 +54,28 @@ class Pending:
     bubble: BotMessage | None  # None: the engine hears of something, nothing new is shown
 
 
+STATUS_PADDING = 6  # the status line's padding (2 a side) and its spinner ("⠋ ")
+
+
+def running_line(items: list[str], lang: str, width: int) -> str:
+    """"demo running: cnn 45% · loss 0.31 — Esc stops it, a click shows it", in `width` cells: whole items
+    dropped from the end (the hint first) rather than a number cut in two."""
+    from rich.cells import cell_len
+
+    lead = pick(lang, "demo running: ", "演示运行中：")
+    hint = pick(lang, " — Esc stops it, a click shows it", "——按 Esc 停止，点这里查看")
+    whole = lead + " · ".join(items) + hint
+    if cell_len(whole) <= width:
+        return whole
+    body = fit_items(items, width - cell_len(lead))  # the numbers matter more than the hint
+    return lead + body if body else (fit_items(items, width) or items[0])
+
+
 class ChatPane(Vertical):
+    # Tab from the prompt goes to the newest message (the one a reader wants to copy or open), and from a
+    # message back to the prompt; shift+tab walks on to older ones, as Textual's focus chain does.
+    BINDINGS = [Binding("tab", "newest_or_prompt", "Newest message", show=False)]
+
     def __init__(self, services: Services, transcript: Transcript, *, lang: str | None, device: str | None,
                  typing_seconds: float) -> None:
         super().__init__(id="pane")
@@ -75,12 +97,20 @@ class ChatPane(Vertical):
     def compose(self) -> ComposeResult:
         yield ChatView(id="chat")
         yield StatusLine(id="status")
-        yield ChatInput(placeholder="Ask Ms. B… (/help for commands, ctrl+p for the palette)", id="prompt",
-                        select_on_focus=False)  # coming back to a half-typed line must not select it
+        yield ChatInput(placeholder=speech.placeholder(self.lang or "en"), id="prompt")
 
     @property
     def chat(self) -> ChatView:
         return self.query_one(ChatView)
+
+    def action_newest_or_prompt(self) -> None:
+        prompt = self.query_one(ChatInput)
+        if self.app.focused is not prompt:
+            prompt.focus()
+            return
+        turns = [w for w in self.chat.query("ChatMessage, PastTurn") if w.focusable]
+        if turns:
+            turns[-1].focus()  # focusing scrolls it into view
 
     @property
     def status(self) -> StatusLine:
@@ -105,9 +135,18 @@ class ChatPane(Vertical):
         bubble.show(Reply("smalltalk", lines.greeting(self.lang or "en"), self.lang or "en"), 0)
 
     def replay(self, loaded: Any) -> None:
+        from dialog import lessons as lesson_store
+        from dialog.lines import say
+
         self.chat.replay(loaded.turns)
-        self.chat.mount(NoteMessage(f"Resumed the conversation of {self.transcript.path.name} "
-                                    f"({len(loaded.turns)} turns)."))
+        lang = self.current_lang()
+        title = lesson_store.title_for(self.transcript.base, self.transcript.path, loaded.turns)
+        asked = [t.text for t in loaded.turns if t.role == "user"]
+        self.chat.mount(NoteMessage(say("resumed_note", lang, title=title,
+                                              turns=lesson_store.counted(len(asked), lang))))
+        prompt = self.query_one(ChatInput)
+        for line in asked:  # ↑ recalls what was asked in the lesson too, as after typing it now
+            prompt.remember(line)
         self.chat.anchor()
         self.chat.scroll_end(animate=False)
 
@@ -192,8 +231,8 @@ class ChatPane(Vertical):
 
     # ------------------------------------------------------------------ talking
 
-    @on(Input.Submitted, "#prompt")
-    def _submitted(self, event: Input.Submitted) -> None:
+    @on(ChatInput.Submitted, "#prompt")
+    def _submitted(self, event: ChatInput.Submitted) -> None:
         event.stop()
         self.submit_line(event.value)
 
@@ -264,6 +303,14 @@ class ChatPane(Vertical):
         if handler is not None:
             handler(self, action, reply)
         self._show_running()  # the status line speaks the language of the conversation now
+        self.speak(reply.lang)
+
+    def speak(self, lang: str) -> None:
+        """The placeholder and the footer's key names in the conversation's language."""
+        prompt = self.query_one(ChatInput)
+        prompt.placeholder = speech.placeholder(lang)
+        if any([speech.name_keys(self.app, lang), speech.name_keys(prompt, lang)]):
+            self.app.refresh_bindings()
 
     async def _clear(self, bubble: BotMessage, reply: Reply) -> None:
         await self.chat.clear(keep=[p for p in self.panels if p.running])
@@ -294,6 +341,7 @@ class ChatPane(Vertical):
         self._show_running()
 
     def on_mount(self) -> None:
+        self.speak(self.current_lang())  # a language pinned from the start (--lang zh) is the footer's too
         # While a demo runs, the status line follows it (its panel may have scrolled out of view).
         self.set_interval(STATUS_FOLLOW, self._follow_demos)
 
@@ -310,11 +358,10 @@ class ChatPane(Vertical):
     def _show_running(self) -> None:
         """The status line says what runs and how far it got (a panel may have scrolled out of view), or
         that all is ready."""
-        running = [p.summary for p in self.panels if p.running]
+        items = [item for p in self.panels if p.running for item in p.summary_items]
         lang = self.current_lang()
-        if running:
-            self.status.show(pick(lang, f"demo running: {'; '.join(running)} — Esc stops it, a click shows it",
-                                  f"演示运行中：{'；'.join(running)}——按 Esc 停止，点这里查看"), busy=True)
+        if items:
+            self.status.show(running_line(items, lang, (self.status.size.width or 80) - STATUS_PADDING), busy=True)
         elif self.session is not None and self._kb_error is None:
             self._set_status(self._status_kind)
 

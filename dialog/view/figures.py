@@ -6,6 +6,7 @@ is the one way a number is written, in the panel, the terminal and the JSON-free
 """
 from __future__ import annotations
 
+import math
 import unicodedata
 from typing import Any
 
@@ -18,10 +19,14 @@ from knowledge.safe_text import clean
 PLOT_HEIGHT = 18
 # Lines drawn over a plot (separating lines): red first, over the blue and green classes.
 LINE_COLORS = ("red", "magenta", "orange", "cyan")
-# plotext colour names that are not also Rich's
-RICH_COLORS = {"orange": "dark_orange", "gray": "grey50", "grey": "grey50"}
-# Drawn brighter than asked: a terminal's plain ANSI blue often reads as purple, and the text says "blue".
-VISIBLE = {"blue": "blue+"}
+# Every colour a demo names, as the colour itself: a name alone ("blue") is an ANSI colour whose shade is
+# the terminal's or the theme's to choose (Textual's default theme draws ANSI blue as a purple, #9d65ff),
+# and the demo's words ("blue circles inside") must match what is drawn in every front end.
+RGB = {
+    "blue": (52, 120, 246), "green": (46, 170, 80), "red": (226, 60, 50), "orange": (255, 145, 20),
+    "magenta": (210, 70, 200), "cyan": (30, 180, 210), "yellow": (230, 200, 30), "gray": (140, 140, 140),
+    "grey": (140, 140, 140), "white": (235, 235, 235), "black": (20, 20, 20),
+}
 PERCENT_TICKS = (0.0, 0.25, 0.5, 0.75, 1.0)
 IMAGE_GAP = 2  # columns between two images of a strip
 MAX_PLOT_WIDTH = 100
@@ -54,28 +59,34 @@ def draw_plot(plt: Any, plot: Plot, *, legend: bool = True, title: bool = True, 
     for s in plot.series:
         style: dict[str, Any] = {"label": s.label if legend else None}
         if s.color:
-            style["color"] = VISIBLE.get(s.color, s.color)
+            style["color"] = RGB.get(s.color.rstrip("+"), s.color)
         if s.marker:
             style["marker"] = s.marker
+        if s.axis == "right":
+            style["yside"] = "right"
         draw = plt.scatter if plot.kind == "scatter" else plt.plot
         draw(list(s.x), list(s.y), **style)
     for i, ((x0, y0), (x1, y1), label) in enumerate(plot.lines):
         # Two points joined: plotext draws a straight segment, e.g. a decision boundary.
-        plt.plot([x0, x1], [y0, y1], color=LINE_COLORS[i % len(LINE_COLORS)],
+        plt.plot([x0, x1], [y0, y1], color=RGB[LINE_COLORS[i % len(LINE_COLORS)]],
                  label=(label or None) if legend else None)
     if plot.x_lim:
         plt.xlim(*plot.x_lim)
     if plot.y_lim:
         plt.ylim(*plot.y_lim)
+    if plot.y2_lim:
+        plt.ylim(*plot.y2_lim, yside="right")
     _ticks(plt, plot)
     plt.title(clean(plot.title) if title else "")
     plt.xlabel(clean(plot.x_label) if wide_labels or narrow(plot.x_label) else "")
     plt.ylabel(clean(plot.y_label) if wide_labels or narrow(plot.y_label) else "")
+    if any(s.axis == "right" for s in plot.series):
+        plt.ylabel(clean(plot.y2_label) if wide_labels or narrow(plot.y2_label) else "", yside="right")
 
 
 def is_fraction(plot: Plot) -> bool:
     """An accuracy plot: shown on a fixed 0–100 % axis, so runs and moments compare at a glance."""
-    ys = [y for s in plot.series for y in s.y]
+    ys = [y for s in plot.series if s.axis != "right" for y in s.y]  # the left axis: the right has its own
     named = f"{plot.name} {plot.title} {plot.y_label}".lower()
     return bool(ys) and ("accura" in named or "准确" in named) and all(0.0 <= y <= 1.0 for y in ys)
 
@@ -83,8 +94,8 @@ def is_fraction(plot: Plot) -> bool:
 def _ticks(plt: Any, plot: Plot) -> None:
     """Whole-number ticks where x counts something (epochs, layers, steps); percentages for accuracies."""
     xs = [x for s in plot.series for x in s.x]
-    if xs and not plot.x_lim and all(float(x).is_integer() for x in xs):
-        lo, hi = int(min(xs)), int(max(xs))
+    if xs and all(float(x).is_integer() for x in xs):
+        lo, hi = (math.ceil(plot.x_lim[0]), math.floor(plot.x_lim[1])) if plot.x_lim else (int(min(xs)), int(max(xs)))
         step = max(1, -(-(hi - lo) // 5))
         ticks = list(range(lo, hi + 1, step))
         plt.xticks(ticks, [str(t) for t in ticks])
@@ -99,7 +110,7 @@ def legend_text(plot: Plot) -> RichText:
     out = RichText()
     entries = [(clean(s.label), s.marker if len(s.marker) == 1 else ("●" if plot.kind == "scatter" else "━"),
                 rich_style(s.color)) for s in plot.series if s.label]
-    entries += [(clean(label), "━", LINE_COLORS[i % len(LINE_COLORS)])
+    entries += [(clean(label), "━", rich_style(LINE_COLORS[i % len(LINE_COLORS)]))
                 for i, (_, _, label) in enumerate(plot.lines) if label]
     for i, (label, mark, style) in enumerate(entries):
         if i:
@@ -115,7 +126,8 @@ def caption(plot: Plot) -> RichText:
     key = legend_text(plot)
     if key.plain:
         parts.append(key)
-    axes = [f"{axis}: {clean(label)}" for axis, label in (("→", plot.x_label), ("↑", plot.y_label))
+    axes = [f"{axis}: {clean(label)}" for axis, label in (("→", plot.x_label), ("↑", plot.y_label),
+                                                          ("↑₂", plot.y2_label))  # the second (right) axis
             if label and not narrow(label)]
     if axes:
         parts.append(RichText("  ".join(axes), style="italic"))
@@ -123,10 +135,11 @@ def caption(plot: Plot) -> RichText:
 
 
 def rich_style(color: str) -> str:
-    """The Rich style for a plotext colour name ("blue", "orange", "red+" for bright); "" if none."""
-    color = VISIBLE.get(color, color)
+    """The Rich style for a demo's colour name ("blue", "orange"): the same RGB as the plot; "" if none."""
+    rgb = RGB.get(color.rstrip("+"))
+    if rgb is not None:
+        return "rgb({},{},{})".format(*rgb)
     name = color.rstrip("+")
-    name = RICH_COLORS.get(name, ("bright_" + name) if color.endswith("+") else name)
     try:
         Color.parse(name)
     except ColorParseError:
@@ -238,6 +251,9 @@ _ZH_WORDS = {
     "plain": "普通", "residual": "残差", "distributed": "分布式", "single": "单进程", "large": "大", "small": "小",
     "zeros": "全零", "d": "判别器", "g": "生成器", "backprop": "反向传播", "allreduce": "AllReduce",
 }
+# English words a name abbreviates: "train_seconds_to_97" is read "training time to 97 %".
+_EN_WORDS = {"seconds": "time", "train": "training", "ms": "time in ms", "grad": "gradient", "abs": "absolute",
+             "diff": "difference", "fd": "finite differences", "d": "discriminator", "g": "generator"}
 _VARIANTS = {"plain", "residual", "rnn", "lstm", "distributed", "single", "xy", "polar", "input", "small", "large",
              "sigmoid", "tanh", "relu", "zeros"}
 
@@ -247,7 +263,10 @@ def metric_label(name: str, lang: str = "en") -> str:
     words = [w for w in name.split("_") if w]
     variant = words.pop() if len(words) > 1 and words[-1] in _VARIANTS else None
     if lang != "zh":
-        return " ".join(words) + (f" ({variant})" if variant else "")
+        if len(words) > 2 and words[-2] == "to" and words[-1].isdigit():  # "epochs_to_97": a goal in percent
+            words[-1] += " %"
+        said = " ".join(_EN_WORDS.get(w, w) for w in words)
+        return said + (f" ({variant})" if variant else "")
     if len(words) > 2 and words[-2] == "to" and (words[-1].isdigit() or words[-1] == "target"):
         goal = f" {words[-1]}% " if words[-1].isdigit() else "目标"  # "epochs_to_97": 达到 97% 的轮数
         return f"达到{goal}的{metric_label('_'.join(words[:-2]), lang)}".replace("  ", " ")
@@ -256,11 +275,36 @@ def metric_label(name: str, lang: str = "en") -> str:
     return text + (f"（{_ZH_WORDS.get(variant, variant.upper())}）" if variant else "")
 
 
+def metrics_items(metrics: dict[str, Any], limit: int | None = None, lang: str = "en") -> list[str]:
+    """["loss 0.312", "accuracy 97.3%"]: each number of a progress report or a result with its name."""
+    parts = [_pair(metric_label(k, lang), format_metric(k, v)) for k, v in metrics.items()
+             if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    return parts[:limit]
+
+
 def metrics_line(metrics: dict[str, Any], limit: int | None = None, lang: str = "en") -> str:
     """"loss 0.312 · accuracy 97.3 %": the numbers of a progress report or a result, on one line."""
-    parts = [f"{metric_label(k, lang)} {format_metric(k, v)}" for k, v in metrics.items()
-             if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    return " · ".join(parts[:limit])
+    return " · ".join(metrics_items(metrics, limit, lang))
+
+
+def _pair(label: str, value: str) -> str:
+    """A name and its number; after a name ending in a number ("epochs to 97 %") a colon keeps them apart."""
+    ends_in_number = label.rstrip().endswith(("%", "％")) or label[-1:].isdigit()
+    return f"{label}: {value}" if ends_in_number else f"{label} {value}"
+
+
+def fit_items(items: list[str], width: int, sep: str = " · ", more: str = " …") -> str:
+    """As many whole items as fit in `width` cells, then "…": a status line never cuts a number in two."""
+    from rich.cells import cell_len
+
+    out = ""
+    for i, item in enumerate(items):
+        candidate = item if not out else out + sep + item
+        tail = more if i + 1 < len(items) else ""
+        if cell_len(candidate + tail) > width:
+            return out + more if out else ""
+        out = candidate
+    return out
 
 
 def figures_text(figures: tuple, width: int = 96) -> str:

@@ -26,6 +26,9 @@ def test_each_epoch_reports_progress_and_redraws_the_curves(run_quick):
     curves = [e for e in events if isinstance(e, Plot)]
     assert [len(p.series[0].x) for p in curves] == [1, 2, 3]
     assert {p.name for p in curves} == {"curves"} and curves[0].kind == "line"
+    # the loss on its own labelled axis: on the accuracies' 0–100 % it squeezed them into a sliver
+    assert [s.axis for s in curves[-1].series] == ["left", "left", "right"]
+    assert curves[-1].y2_label == "loss" and curves[-1].y_label == "accuracy"
 
 
 def test_the_end_shows_held_out_digits_with_predictions(run_quick):

@@ -75,13 +75,18 @@ def test_a_scatter_plot_shows_both_markers_the_line_and_a_legend_outside_the_dat
     assert max(len(line) for line in text.splitlines()[:-1]) <= 18 * 2.6 + 14
 
 
-def test_a_plot_keeps_its_colours_on_a_colour_terminal():
+def test_a_plot_and_its_key_draw_the_colour_the_words_name_not_a_theme_ansi_one():
+    from dialog.view.figures import RGB
+
     rendered = plot_text(SCATTER, 80)
-    con = Console(file=io.StringIO(), force_terminal=True, color_system="256", width=80)
+    con = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor", width=80)
     con.print(rendered)
     ansi = con.file.getvalue()
-    assert "\x1b[94m" in ansi or "\x1b[38;5;12m" in ansi  # bright blue: plain ANSI blue reads as purple
-    assert "\x1b[32m" in ansi or "\x1b[38;5;2m" in ansi  # green
+    blue, green = ("38;2;{};{};{}".format(*RGB[c]) for c in ("blue", "green"))
+    assert ansi.count(blue) >= 2 and green in ansi  # the points and the key's marker, the same blue
+    assert "\x1b[34m" not in ansi and "\x1b[94m" not in ansi  # no ANSI blue, whose shade a theme picks
+    r, g, b = RGB["blue"]
+    assert b > 200 and r < 100 and g < 160  # blue, not purple
 
 
 def test_digits_are_drawn_in_shades_with_their_captions_side_by_side():
@@ -134,7 +139,9 @@ def test_accuracy_plots_sit_on_a_fixed_percent_axis_and_counts_get_whole_ticks()
 @pytest.mark.parametrize("name, en, zh", [
     ("final_loss_plain", "final loss (plain)", "最终损失（普通）"),
     ("test_accuracy", "test accuracy", "测试准确率"),
-    ("epochs_to_97", "epochs to 97", "达到 97% 的轮数"),
+    ("epochs_to_97", "epochs to 97 %", "达到 97% 的轮数"),
+    ("train_seconds_to_97", "training time to 97 %", "达到 97% 的训练用时"),
+    ("steps_to_99", "steps to 99 %", "达到 99% 的步数"),
     ("loss_lstm", "loss (lstm)", "损失（LSTM）"),
     ("device", "device", "设备"),
 ])
@@ -144,3 +151,32 @@ def test_a_metric_is_named_in_words_of_the_readers_language(name, en, zh):
 
 def test_a_chinese_progress_line_names_its_metrics_in_chinese():
     assert metrics_line({"loss_plain": 0.7184, "test_accuracy": 0.97}, lang="zh") == "损失（普通） 0.7184 · 测试准确率 97.0%"
+
+
+def test_a_number_after_a_name_ending_in_a_number_is_set_apart():
+    line = metrics_line({"epochs_to_97": 8, "train_seconds_to_97": 1.26, "steps_to_99": 24, "test_accuracy": 0.97})
+    assert line == "epochs to 97 %: 8 · training time to 97 %: 1.26 s · steps to 99 %: 24 · test accuracy 97.0%"
+
+
+@pytest.mark.parametrize("width, expected", [
+    (80, "loss 0.3124 · test accuracy 97.3%"),
+    (28, "loss 0.3124 …"),  # the accuracy is dropped whole, never "test accuracy 9…"
+    (5, ""),
+])
+def test_a_short_line_drops_whole_items(width, expected):
+    from dialog.view.figures import fit_items
+
+    assert fit_items(["loss 0.3124", "test accuracy 97.3%"], width) == expected
+
+
+def test_a_loss_beside_accuracies_has_its_own_labelled_axis_and_epochs_whole_ticks():
+    xs = tuple(float(i) for i in range(1, 7))
+    plot = Plot("curves", "accuracy and loss per epoch", "line", (
+        Series("test accuracy", xs, (0.5, 0.8, 0.9, 0.95, 0.97, 0.98), "green"),
+        Series("training loss (right axis)", xs, (2.06, 0.9, 0.5, 0.3, 0.2, 0.1), "red", axis="right"),
+    ), x_label="epoch", y_label="accuracy", y2_label="loss", y2_lim=(0.0, 2.06), x_lim=(1.0, 6.0))
+    lines = plot_text(plot, 80).plain.splitlines()
+    assert lines[2].startswith("100%") and lines[2].rstrip().endswith("2.06")  # percent left, loss right
+    assert any(line.split() == ["accuracy", "epoch", "loss"] for line in lines)  # each axis named
+    ticks = next(line for line in lines if line.strip().startswith("1 ")).split()
+    assert all(t.isdigit() for t in ticks)  # whole epochs, never "2.8" or "4.5"

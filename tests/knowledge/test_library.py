@@ -136,3 +136,43 @@ def test_adding_a_file_shows_progress_on_stderr_even_when_piped(tmp_path):
     assert p.returncode == 0, p.stderr
     lines = [ln for ln in p.stderr.splitlines() if ln.startswith("Embedding your documents:")]
     assert len(lines) >= 3 and lines[-1].startswith("Embedding your documents: 70/70 passages (100%)")
+
+
+def test_documents_are_listed_with_their_title_source_and_passages(tmp_path):
+    assert library.documents() == []
+    src = notes(tmp_path, sections=3)
+    library.add([str(src)], Counting())
+    [doc] = library.documents()
+    assert (doc.name, doc.title, doc.source, doc.passages) == ("notes.md", "Notes", str(src), 3)
+
+
+def test_a_document_is_removed_by_name_stem_or_source_and_leaves_the_search(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = notes(tmp_path / "a"), notes(tmp_path / "b")
+    library.add([str(first), str(second)], Counting())
+    assert library_names() == ["notes-2.md", "notes.md"]
+    assert library.remove("notes").name == "notes.md"  # its own name wins over the files it came from
+    assert library.remove(str(second)).name == "notes-2.md"  # by the path it was added from
+    assert library_names() == [] and json.loads((user_docs_dir() / MANIFEST).read_text()) == {}
+    assert first.exists() and second.exists()  # the user's own files are never touched
+    assert KnowledgeBase.load().user_documents == {}
+
+
+def test_removing_what_is_not_there_names_what_is(tmp_path):
+    with pytest.raises(library.KnowledgeError, match="no documents yet"):
+        library.remove("notes")
+    library.add([str(notes(tmp_path, sections=2))], Counting())
+    with pytest.raises(library.KnowledgeError, match="no document 'nope' among yours: notes.md"):
+        library.remove("nope")
+    assert library_names() == ["notes.md"]
+
+
+def test_a_source_name_two_documents_came_from_is_not_guessed():
+    from datetime import datetime
+
+    shelf = [library.Shelved(name, "Notes", f"/{folder}/notes.md", datetime(2026, 1, 1), 1)
+             for name, folder in (("mine.md", "a"), ("theirs.md", "b"))]
+    with pytest.raises(library.KnowledgeError, match="names 2 documents: mine.md, theirs.md"):
+        library.find("notes.md", shelf)
+    assert library.find("/b/notes.md", shelf).name == "theirs.md"

@@ -163,7 +163,7 @@ def test_index_add_keeps_same_named_files_and_adds_a_folder(tmp_path):
         (tmp_path / folder / "notes.md").write_text(f"# Notes {folder}\n\n## Zorblax {folder}\n\nText {folder}.\n")
     (tmp_path / "b" / "more.md").write_text("# More\n\nMore text.\n")
     p = msb(["index", "add", str(tmp_path / "a" / "notes.md"), str(tmp_path / "b")], tmp_path)
-    assert p.returncode == 0 and b"3 document(s)" in p.stdout, p.stderr
+    assert p.returncode == 0 and b"3 documents added" in p.stdout, p.stderr
     assert sorted(f.name for f in (tmp_path / "data" / "documents").glob("*.md")) == ["more.md", "notes-2.md",
                                                                                        "notes.md"]
     assert b"stale or damaged" not in p.stderr

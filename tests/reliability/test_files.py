@@ -115,7 +115,7 @@ def test_a_surrogate_in_a_transcript_is_shown_as_a_replacement_and_exports(tmp_p
     assert "\ufffd" in md and export_markdown(turns, str(tmp_path / "out.md")).read_text(encoding="utf-8")
     found = lessons.list_lessons(tmp_path)
     assert found[0].title == "bad byte \ufffd here"
-    assert lessons.export(tmp_path, "1", str(tmp_path / "lesson.md")).exists()
+    assert lessons.export(tmp_path, "1", str(tmp_path / "lesson.md")).path.exists()
 
 
 def test_a_lesson_title_with_an_undecodable_byte_is_kept_with_a_replacement(tmp_path):

@@ -259,7 +259,7 @@ async def test_the_palette_lists_demos_topics_and_commands_and_sends_the_choice(
         await pilot.press("enter")
         await wait_for(pilot, lambda: any(u.text == "what does deep mean" for u in app.query(UserMessage)),
                        what="the topic's question sent")
-        assert isinstance(app.focused, Input)
+        assert isinstance(app.focused, ChatInput)
 
 
 async def test_f1_asks_for_help(make_app):
@@ -350,16 +350,69 @@ async def test_twenty_lines_typed_without_a_pause_are_all_asked_in_order(make_ap
         assert [t.text for t in app.transcript.turns if t.role == "user"] == lines
 
 
-async def test_a_pasted_block_of_lines_is_sent_line_by_line_and_an_unfinished_one_stays(make_app):
+async def test_a_pasted_block_of_lines_is_one_message_its_line_breaks_kept(make_app):
     from textual import events
 
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         prompt = app.query_one(ChatInput)
-        prompt.post_message(events.Paste("what is dropout?\nwhat is a tensor?\n\x1b[2Jand a half"))
-        await settled(pilot, app, 3)
-        assert [u.text for u in app.query(UserMessage)] == ["what is dropout?", "what is a tensor?"]
-        assert prompt.value == "and a half" or prompt.value.endswith("and a half")
+        prompt.post_message(events.Paste("what does deep mean\r\nand why do layers help?\n\x1b[2Jshow me"))
+        await wait_for(pilot, lambda: "show me" in prompt.value)
+        assert prompt.value == "what does deep mean\nand why do layers help?\nshow me"  # nothing sent yet
+        await pilot.pause()
+        assert prompt.size.height >= 3  # the prompt grows to show what was pasted
+        await pilot.press("enter")
+        await settled(pilot, app, 2)
+        [said] = [u.text for u in app.query(UserMessage)]
+        assert said == "what does deep mean\nand why do layers help?\nshow me"  # one message, never glued
+        assert prompt.value == ""
+
+
+async def test_ctrl_j_starts_a_new_line_and_the_footer_says_so(make_app):
+    from textual.widgets import Footer
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*"first", "ctrl+j", *"second")
+        assert app.query_one(ChatInput).value == "first\nsecond"
+        assert any(b.description == "New line" and b.key_display == "ctrl+j"
+                   for _, b, enabled, _ in app.active_bindings.values() if enabled)
+        assert app.query_one(Footer)
+        await pilot.press("enter")
+        await settled(pilot, app, 2)
+        assert [u.text for u in app.query(UserMessage)] == ["first\nsecond"]
+
+
+async def test_a_paste_of_ten_thousand_lines_is_kept_whole_and_markup_stays_text(make_app):
+    from textual import events
+
+    app = make_app()
+    text = "\n".join(f"[bold]line {i}[/bold] *x*" for i in range(10_000))
+    async with app.run_test(size=SIZE) as pilot:
+        prompt = app.query_one(ChatInput)
+        prompt.post_message(events.Paste(text))
+        await wait_for(pilot, lambda: prompt.document.line_count == 10_000, timeout=20)
+        await pilot.pause()
+        assert prompt.size.height <= 7  # it scrolls; the conversation stays on screen
+        await pilot.press("enter")
+        await settled(pilot, app, 2, timeout=30)
+        assert app.query_one(UserMessage).text == text
+
+
+async def test_up_walks_history_only_from_the_first_line(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press(*"earlier", "enter")
+        await settled(pilot, app, 2)
+        prompt = app.query_one(ChatInput)
+        await pilot.press(*"one", "ctrl+j", *"two", "up")
+        assert prompt.value == "one\ntwo" and prompt.cursor_location[0] == 0  # up moved within the draft
+        await pilot.press("up")
+        assert prompt.value == "earlier"
+        await pilot.press("down")
+        assert prompt.value == "one\ntwo"  # the draft comes back
 
 
 async def test_the_status_line_speaks_the_language_of_the_last_reply(make_app):
@@ -372,3 +425,50 @@ async def test_the_status_line_speaks_the_language_of_the_last_reply(make_app):
         await ask(pilot, "and in English?")
         await settled(pilot, app, 3)
         assert app.status.text == "ready"
+
+
+async def test_tab_goes_to_the_newest_message_and_back(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for line in ("first question", "second question"):
+            await pilot.press(*line, "enter")
+        await settled(pilot, app, 3)
+        await pilot.press("tab")
+        assert app.focused is replies(app)[-1]  # the newest, not the greeting at the top
+        await pilot.press("shift+tab")
+        assert app.focused is list(app.query(UserMessage))[-1]  # shift+tab walks on to older ones
+        await pilot.press("tab")
+        assert app.focused is app.query_one(ChatInput)
+
+
+async def test_the_placeholder_and_footer_speak_the_conversations_language(make_app):
+    def footer_words(app) -> set[str]:
+        return {b.description for _, b, enabled, _ in app.active_bindings.values() if b.show}
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.conv is not None)
+        prompt = app.query_one(ChatInput)
+        assert prompt.placeholder.startswith("Ask Ms. B") and {"Help", "Lessons", "New line"} <= footer_words(app)
+        await ask(pilot, "深度是什么意思")
+        await settled(pilot, app, 2)
+        assert prompt.placeholder.startswith("问 B 女士") and {"帮助", "课程", "换行", "退出"} <= footer_words(app)
+        await ask(pilot, "and in English?")
+        await settled(pilot, app, 3)
+        assert prompt.placeholder.startswith("Ask Ms. B") and "Help" in footer_words(app)
+
+
+async def test_page_up_scrolls_the_conversation_while_typing(make_app):
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for i in range(6):
+            await pilot.press(*f"question {i}", "enter")
+        await settled(pilot, app, 7)
+        await pilot.pause()
+        bottom = app.chat.scroll_y
+        assert bottom > 0 and app.focused is app.query_one(ChatInput)
+        await pilot.press("pageup")
+        await pilot.pause()
+        assert app.chat.scroll_y < bottom

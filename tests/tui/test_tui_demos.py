@@ -224,3 +224,40 @@ async def test_the_status_line_follows_a_running_demo_and_a_click_brings_it_back
         await pilot.click("#status")
         await wait_for(pilot, lambda: panel_of(app).region.overlaps(chat.region), what="the panel back in view")
         await pilot.press("escape")
+
+
+@pytest.mark.parametrize("width", [40, 60, 74, 140])
+def test_the_status_line_drops_whole_items_never_cuts_a_number(width):
+    from rich.cells import cell_len
+
+    from dialog.tui.pane import running_line
+
+    items = ["cnn 45%", "epoch 3", "loss 0.3124", "test accuracy 97.3%", "training time 1.26 s"]
+    line = running_line(items, "en", width)
+    assert cell_len(line) <= width and line.startswith("demo running: cnn 45%")
+    shown = line.removeprefix("demo running: ").split(" — ")[0].removesuffix(" …").split(" · ")
+    assert shown == items[:len(shown)]  # each item whole, in order
+    assert ("Esc stops it" in line) == (width >= 140)  # the hint goes before the numbers do
+
+
+def test_before_its_first_step_a_demo_says_it_is_preparing_not_zero_percent():
+    panel = DemoPanel("coordinates", "Coordinates", lambda **_: None, lang="en")
+    assert panel.summary_items == ["coordinates (starting…)"]
+    panel._heard = True
+    assert panel.summary_items == ["coordinates (preparing…)"]
+    panel._stage = "drawing the rings"
+    assert panel.summary_items == ["coordinates (drawing the rings)"]
+    panel._done, panel.latest = 0.45, ["loss 0.31"]
+    assert panel.summary == "coordinates 45% · loss 0.31"
+
+
+@pytest.mark.parametrize("size, body", [((80, 24), 9), ((120, 40), 15)])
+async def test_on_a_short_screen_a_plot_fits_with_its_key(make_app, size, body):
+    app = make_app(runner=FakeRunner())
+    async with app.run_test(size=size) as pilot:
+        await ask(pilot, "/demo ok --epochs 2")
+        await wait_for(pilot, lambda: app.query(DemoPanel) and panel_of(app).outcome == "finished", timeout=5)
+        await pilot.pause()
+        figure = panel_of(app).query(DemoFigure).first()
+        assert figure.query_one(DemoPlot).size.height == body
+        assert figure.size.height <= app.chat.size.height  # the plot and its caption on screen at once

@@ -61,3 +61,123 @@ async def test_a_theme_chosen_is_kept_for_next_time(make_app):
     async with again.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert again.theme == "textual-light"
+
+
+async def _open_lessons(pilot, app) -> None:
+    await wait_for(pilot, lambda: app.conv is not None)
+    await pilot.press("ctrl+l")
+    await wait_for(pilot, lambda: app.screen.query("#lesson-list"))
+    await pilot.pause()
+
+
+def _lesson_lines(app) -> list[str]:
+    options = app.screen.query_one("#lesson-list")
+    return [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+
+
+async def test_the_lessons_list_names_topics_in_words_and_counts_turns(make_app, tmp_path):
+    saved(tmp_path / "data", 1)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_lessons(pilot, app)
+        [line] = _lesson_lines(app)
+        assert "(1 turn; What “deep” means)" in line and "what-deep-means" not in line
+
+
+async def test_delete_asks_first_and_n_keeps_the_lesson(make_app, tmp_path):
+    from dialog.tui.lessons_screen import ConfirmScreen
+
+    path = saved(tmp_path / "data", 2).path
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_lessons(pilot, app)
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert "Delete the lesson “what does deep mean” (2 turns)?" in str(app.screen.query_one("#confirm-question").render())
+        await pilot.press("enter")  # the focused button is Keep: Enter alone deletes nothing
+        await wait_for(pilot, lambda: not isinstance(app.screen, ConfirmScreen))
+        assert path.exists()
+        await pilot.press("d")
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        await pilot.press("y")
+        await wait_for(pilot, lambda: not path.exists())
+        assert _lesson_lines(app) == []
+
+
+async def test_the_open_lesson_is_never_deleted(make_app, tmp_path):
+    from dialog.tui.lessons_screen import ConfirmScreen
+    from tui_fakes import FakeConversation  # noqa: F401 — the app's own conversation writes the transcript
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.conv is not None)
+        await pilot.press(*"what does deep mean", "enter")
+        await wait_for(pilot, lambda: app.transcript.path is not None and app.transcript.path.exists())
+        await _open_lessons(pilot, app)
+        assert "open now" in _lesson_lines(app)[0]
+        await pilot.press("d")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmScreen) and app.transcript.path.exists()
+        assert "can't be deleted while it is open" in str(app.screen.query_one("#lessons-note").render())
+
+
+async def test_export_asks_where_and_says_where_it_went(make_app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    saved(tmp_path / "data", 1)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_lessons(pilot, app)
+        await pilot.press("e")
+        box = app.screen.query_one("#rename")
+        assert box.display and box.value == str(tmp_path / "what-does-deep-mean.md")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: (tmp_path / "what-does-deep-mean.md").exists())
+        note = str(app.screen.query_one("#lessons-note").render())
+        assert f"Exported to {tmp_path / 'what-does-deep-mean.md'}" in note
+        await pilot.press("e", "enter")  # the same name again: kept, and the new file says so
+        await wait_for(pilot, lambda: (tmp_path / "what-does-deep-mean-2.md").exists())
+        assert "is there already, so it is kept" in str(app.screen.query_one("#lessons-note").render())
+        await pilot.press("e")
+        app.screen.query_one("#rename").value = str(tmp_path)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "is a folder" in str(app.screen.query_one("#lessons-note").render())
+
+
+async def test_resume_names_the_lesson_in_words_and_up_recalls_its_lines(make_app, tmp_path):
+    from dialog.tui.messages import NoteMessage
+    from dialog.tui.prompt import ChatInput
+
+    saved(tmp_path / "data", 3)
+    app = make_app(resume=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.query(NoteMessage))
+        note = app.query_one(NoteMessage).text
+        assert note == "Resumed the lesson “what does deep mean” (3 turns)." and ".jsonl" not in note
+        app.query_one(ChatInput).focus()
+        await pilot.press("up")
+        assert app.query_one(ChatInput).value == "question 2"
+        await pilot.press("up", "up")
+        assert app.query_one(ChatInput).value == "what does deep mean"
+
+
+async def test_leaving_says_how_to_come_back(make_app, tmp_path):
+    older = saved(tmp_path / "data", 1, first="an older lesson").path
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.conv is not None)
+        await pilot.press(*"what does deep mean", "enter")
+        await wait_for(pilot, lambda: app.transcript.path is not None and app.transcript.path.exists())
+        await pilot.press("ctrl+q")
+    assert app.farewell().startswith("This conversation is kept:") and "msb --resume" in app.farewell()
+    reopened = make_app(lesson=older)
+    async with reopened.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+    assert "msb --lesson 2" in reopened.farewell()  # not the newest one: --resume would open another
+
+
+async def test_leaving_before_a_word_is_said_prints_nothing(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+    assert app.farewell() is None

@@ -1,4 +1,4 @@
-"""Markdown for Ms. B's words: Textual's "gfm-like" parser, with emphasis that works in Chinese.
+"""Markdown for Ms. B's words, on every front end: Textual's "gfm-like" parser, with emphasis that works in Chinese.
 
 CommonMark decides whether `**` may open or close emphasis from the characters around it,
 and counts a letter outside the run followed by punctuation inside it as "not flanking".
@@ -52,14 +52,14 @@ class _CjkParserInline(ParserInline):
         return state.tokens
 
 
-def parser() -> MarkdownIt:
-    """A parser for Textual's Markdown widget (its `parser_factory`)."""
-    md = MarkdownIt("gfm-like")
+def parser(html: bool = True) -> MarkdownIt:
+    """The one parser for Ms. B's Markdown: Textual's Markdown widget (its `parser_factory`), Rich on a terminal,
+    plain text down a pipe. `html=False` keeps raw HTML as the text it is."""
+    md = MarkdownIt("gfm-like", {"html": html})
     inline = _CjkParserInline()
     inline.ruler, inline.ruler2 = md.inline.ruler, md.inline.ruler2  # keep the preset's rules
     md.inline = inline
     return md
-
 
 
 class RichMarkdown(_RichMarkdown):
