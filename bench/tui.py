@@ -2,6 +2,11 @@
 answer latency while a demo trains in its worker process, resident memory. Prints figures.
 
     HF_HUB_OFFLINE=1 .venv/bin/python bench/tui.py [--questions 20] [--epochs 100] [--runs 3]
+    HF_HUB_OFFLINE=1 .venv/bin/python bench/tui.py --long [--turns 500] [--demos 30]
+
+--long is the long session instead: that many turns with that many demos spread among them, printing
+the UI process's resident memory, open file descriptors and mounted widgets every 50 turns
+(budget: RSS after the last turn within 1.5x of RSS after 50; descriptors flat over the demos).
 
 Each measurement runs in a fresh interpreter, so imports count as they would for a user.
 Keys are posted as events and the screen polled every 2 ms: Textual's pilot waits for the
@@ -164,11 +169,61 @@ async def child_resume(data_dir: str, turns: int) -> dict:
         return {"resume_s": time.perf_counter() - start, "turns": turns}
 
 
+def _open_fds() -> int:
+    try:
+        return len(os.listdir("/proc/self/fd"))
+    except OSError:
+        return -1
+
+
+async def child_long(data_dir: str, turns: int, demos: int) -> dict:
+    """A long session: `turns` questions, a quick demo every turns/demos of them, figures every 50 turns."""
+    import gc
+
+    from dialog.tui.app import MsBApp, real_services
+    from dialog.tui.demo_panel import DemoPanel
+
+    app = MsBApp(data_dir=data_dir, typing_seconds=0, services=real_services(None, pace=0.0))
+    every = max(1, turns // demos) if demos else 0
+    rows, started = [], 0
+    trace = os.environ.get("MSB_BENCH_TRACE") == "1"  # prints where memory grew between turns 50 and 150
+    if trace:
+        import tracemalloc
+
+        tracemalloc.start(8)
+    async with app.run_test(size=(120, 40)):
+        await _until(lambda: "warm" in app.timings, 120)
+        for i in range(1, turns + 1):
+            await _ask(app, QUESTIONS[i % len(QUESTIONS)])
+            if every and i % every == 0 and started < demos:
+                app.submit_line("/demo backprop")
+                started += 1
+                await _until(lambda: len(app.pane.panels) and not app.pane.panels[-1].running
+                             and app.pane.panels[-1].outcome is not None, 120)
+                await asyncio.sleep(0.2)  # Ms. B's summing up
+            if i % 50 == 0:
+                gc.collect()
+                chat = app.pane.chat
+                rows.append({"turn": i, "demos": started, "fds": _open_fds(), "widgets": len(chat.children),
+                             "panels": len(app.query(DemoPanel)), **_rss_mib()})
+                if trace and i in (50, 150):
+                    snap = tracemalloc.take_snapshot()
+                    if i == 50:
+                        first = snap
+                    else:
+                        for stat in snap.compare_to(first, "traceback")[:12]:
+                            print(stat, file=sys.stderr)
+                            print("\n".join(stat.traceback.format()[-6:]), file=sys.stderr)
+    return {"rows": rows}
+
+
 def _run_child(args: list[str]) -> dict:
     env = dict(os.environ, HF_HUB_OFFLINE="1")
     t0 = time.time()
     proc = subprocess.run([sys.executable, __file__, "--child", *args, "--t0", repr(t0)], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=900)
+    if env.get("MSB_BENCH_TRACE") == "1":
+        sys.stderr.write(proc.stderr)
     for line in reversed(proc.stdout.splitlines()):
         if line.startswith("{"):
             return json.loads(line)
@@ -191,7 +246,10 @@ def main() -> None:
     ap.add_argument("--questions", type=int, default=20)
     ap.add_argument("--epochs", type=int, default=100, help="cnn epochs: enough to outlast the questions")
     ap.add_argument("--runs", type=int, default=3, help="launch measurements (the median is reported)")
-    ap.add_argument("--child", choices=["launch", "demo", "resume"])
+    ap.add_argument("--long", action="store_true", help="the long session instead (see above)")
+    ap.add_argument("--turns", type=int, default=500)
+    ap.add_argument("--demos", type=int, default=30)
+    ap.add_argument("--child", choices=["launch", "demo", "resume", "long"])
     ap.add_argument("--t0", type=float, default=0.0)
     ap.add_argument("--data-dir", default="")
     args = ap.parse_args()
@@ -199,6 +257,8 @@ def main() -> None:
     if args.child:
         if args.child == "launch":
             result = asyncio.run(child_launch(args.t0, args.data_dir))
+        elif args.child == "long":
+            result = asyncio.run(child_long(args.data_dir, args.turns, args.demos))
         elif args.child == "resume":
             result = asyncio.run(child_resume(args.data_dir, 100))
         else:
@@ -207,6 +267,18 @@ def main() -> None:
         return
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    if args.long:
+        with tempfile.TemporaryDirectory(prefix="msb-bench-") as tmp:
+            rows = _run_child(["long", "--data-dir", tmp, "--turns", str(args.turns), "--demos", str(args.demos)])["rows"]
+        print(f"long session: {args.turns} turns, {args.demos} demos; load average at start {load:.1f}")
+        print("turn  demos  RSS MiB  peak MiB  fds  widgets mounted  demo panels mounted")
+        for r in rows:
+            print(f"{r['turn']:>4}  {r['demos']:>5}  {r['rss_mib']:>7.0f}  {r['peak_rss_mib']:>8.0f}  {r['fds']:>3}  "
+                  f"{r['widgets']:>15}  {r['panels']:>19}")
+        if rows:
+            print(f"RSS last/first: {rows[-1]['rss_mib'] / rows[0]['rss_mib']:.2f}x (budget 1.5x); "
+                  f"fds first {rows[0]['fds']}, last {rows[-1]['fds']}")
+        return
     with tempfile.TemporaryDirectory(prefix="msb-bench-") as tmp:
         launches = [_run_child(["launch", "--data-dir", tmp]) for _ in range(args.runs)]
         demo = _run_child(["demo", "--data-dir", tmp, "--questions", str(args.questions),

@@ -50,7 +50,8 @@ class Outcome:
 
 def coalesce(events: list[Event]) -> list[Event]:
     """Keep what a frame shows: every Text, the last Progress, the last Plot / Images of each name,
-    and the terminal event; order is kept (by each kept event's last position)."""
+    and the terminal event; in the order each first appeared in the frame, so figures keep the order
+    the demo made them in however its events fall into frames (the terminal event stays last)."""
     keep: dict[Any, tuple[int, Event]] = {}
     for i, ev in enumerate(events):
         if isinstance(ev, Progress):
@@ -59,7 +60,7 @@ def coalesce(events: list[Event]) -> list[Event]:
             key = (type(ev).__name__, ev.name)
         else:
             key = i
-        keep[key] = (i, ev)
+        keep[key] = (keep[key][0] if key in keep else i, ev)
     return [ev for _, ev in sorted(keep.values(), key=lambda p: p[0])]
 
 

@@ -56,14 +56,16 @@ def prepare(db: sqlite3.Connection) -> None:
 
 class Progress:
     def __init__(self, path: Path | None, notice: Callable[[str], None] | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
-        """`path` None: in memory only. `clock`: now, as an aware datetime (tests pass a fake one)."""
+                 clock: Callable[[], datetime] | None = None, lang: Callable[[], str] | None = None) -> None:
+        """`path` None: in memory only. `clock`: now, as an aware datetime (tests pass a fake one). `lang`:
+        the conversation's language now, the one its notices are told in."""
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.db = Database(path, prepare, notice)
+        self.db = Database(path, prepare, notice, lang)
 
     @classmethod
-    def default(cls, notice: Callable[[str], None] | None = None) -> "Progress":
-        return cls(storage.data_dir() / FILE, notice)
+    def default(cls, notice: Callable[[str], None] | None = None,
+                lang: Callable[[], str] | None = None) -> "Progress":
+        return cls(storage.data_dir() / FILE, notice, lang=lang)
 
     @property
     def path(self) -> Path | None:

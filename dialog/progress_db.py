@@ -32,10 +32,12 @@ _open_stores: "weakref.WeakSet[Database]" = weakref.WeakSet()
 
 class Database:
     def __init__(self, path: Path | None, prepare: Callable[[sqlite3.Connection], None],
-                 notice: Notice | None = None) -> None:
+                 notice: Notice | None = None, lang: Callable[[], str] | None = None) -> None:
         """`prepare` checks a connection and brings its schema up to date (raising sqlite3.DatabaseError
-        for a file that fails its check); `path` None keeps everything in memory."""
-        self.notice = notice or (lambda message: None)
+        for a file that fails its check); `path` None keeps everything in memory; notices are told in
+        `lang()`."""
+        self._notice = notice or (lambda message: None)
+        self._lang = lang or (lambda: "en")
         self._prepare = prepare
         self._lock = threading.Lock()
         self.path = path
@@ -68,6 +70,11 @@ class Database:
             db.close()
             raise
 
+    def notice(self, key: str, **values: object) -> None:
+        from dialog.lines import say
+
+        self._notice(say(key, self._lang(), **values))
+
     def _open_file(self, path: Path) -> None:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -80,16 +87,14 @@ class Database:
             aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
             try:
                 path.rename(aside)
-                self.notice(f"Your progress file was damaged ({exc}); kept it as {aside.name} and started a "
-                            "fresh one.")
+                self.notice("progress_damaged", why=exc, aside=aside.name)
                 self._file = self._connect(path, LOCK_WAIT)
                 return
             except (OSError, sqlite3.Error):
                 pass
         except OSError:
             pass
-        self.notice(f"Your progress can't be saved in {storage.shown(path.parent)}; it is kept for this session "
-                    "only.")
+        self.notice("progress_unwritable", folder=storage.shown(path.parent))
         self.path = None
         self._file = self._memory()
 
@@ -105,8 +110,7 @@ class Database:
                     pass  # unreadable too: this session's progress starts empty, the file keeps the rest
         if not self._told:
             self._told = True
-            self.notice(f"Your progress isn't being saved: {self.problem}. It is kept for this session and "
-                        "written to the file as soon as it can be.")
+            self.notice("progress_not_saved", why=self.problem)
 
     # ------------------------------------------------------------------ use
 
@@ -151,7 +155,7 @@ class Database:
         self._shadow.close()
         self._shadow = None
         self.problem = None
-        self.notice("Your progress is being saved again.")
+        self.notice("progress_saved_again")
         return True
 
     def close(self) -> None:

@@ -10,6 +10,7 @@ from typing import TextIO
 
 from demos.driver import Outcome, drive
 from dialog.actions import Clear, Quit, Save, StartDemo
+from dialog.lines import say
 from dialog.reply import Reply
 from dialog.session import Session
 from dialog.startup import conversation, load_kb
@@ -26,7 +27,8 @@ def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interact
         kb = load_kb(notice=notice)
     from dialog.progress import Progress
 
-    progress = Progress.default(notice)
+    spoken = [lang or "en"]  # the conversation's language, for the progress store's notices
+    progress = Progress.default(notice, lang=lambda: spoken[0])
     if interactive:
         out.write(greeting(lang or "en", progress.due_count()))
     session = Session(conversation(kb, lang=lang, runs_beside=False, notice=notice, progress=progress),
@@ -40,9 +42,10 @@ def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interact
         if line is None:
             return 0
         reply = session.respond(line)
+        spoken[0] = reply.lang or spoken[0]
         if session.transcript.error and not warned:
             warned = True
-            notice(f"The transcript can't be written ({session.transcript.error}); the chat goes on unsaved.")
+            notice(say("transcript_unsaved", reply.lang, why=session.transcript.error))
         emit(reply, as_json, out, debug=debug)
         action = reply.action
         if isinstance(action, Quit):

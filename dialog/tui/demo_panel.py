@@ -14,6 +14,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Grid, Horizontal, Vertical
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import Button, Label, Markdown, ProgressBar, Static
 from textual.worker import get_current_worker
 
@@ -22,7 +23,7 @@ from demos.driver import DemoHandle, Outcome, drive
 from dialog.errors import USER_ERRORS
 from dialog.view.markdown import parser
 from dialog.tui.plots import DemoFigure, DemoImages
-from dialog.view.figures import metrics_items, metrics_line
+from dialog.view.figures import fit_items, metrics_items, metrics_line
 from knowledge.lang import pick
 from knowledge.safe_text import clean
 
@@ -65,6 +66,22 @@ class FigureGate:
         return released + out
 
 
+class ItemsLine(Widget):
+    """One line of items ("epoch 3/5 · loss 0.21 · accuracy 93 %") that drops whole items to fit its width,
+    never cutting a number in two."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.items: list[str] = []
+
+    def show(self, items: list[str]) -> None:
+        self.items = items
+        self.refresh(layout=False)  # one line (CSS): no reflow of the whole conversation for each step
+
+    def render(self) -> Text:
+        return Text(fit_items(self.items, self.content_size.width or 80))
+
+
 class DemoPanel(Vertical):
     class Started(Message):
         def __init__(self, panel: "DemoPanel") -> None:
@@ -95,6 +112,7 @@ class DemoPanel(Vertical):
         self.handle: DemoHandle | None = None
         self.running = True  # from mount until the terminal event is shown
         self.outcome: str | None = None  # "finished" | "failed" | "stopped"
+        self.folded_text = ""  # set when it ends (see _end)
         self._cancel_requested = False
         self._heard = False  # the run has sent its first event
         self._plots: dict[str, DemoFigure] = {}
@@ -111,7 +129,7 @@ class DemoPanel(Vertical):
             yield Button(self._t("■ Stop (esc)", "■ 停止（esc）"), classes="demo-stop", compact=True)
         with Horizontal(classes="demo-progress"):
             yield ProgressBar(total=None, show_eta=False)
-            yield Label("", classes="demo-metrics")
+            yield ItemsLine(classes="demo-metrics")
         yield Markdown("", classes="demo-text", parser_factory=parser)
         yield Grid(classes="demo-plots")
         yield Horizontal(classes="demo-images")
@@ -237,10 +255,8 @@ class DemoPanel(Vertical):
             if event.total:
                 self._done = max(self._done, min(1.0, event.step / event.total))
             bar.update(total=BAR_STEPS, progress=round(self._done * BAR_STEPS))
-            text = clean(" · ".join(p for p in (event.stage, metrics_line(event.metrics, MAX_METRICS, self.lang)) if p))
-            # One line (CSS): no reflow of the whole conversation for each step.
-            self.query_one(".demo-metrics", Label).update(Text(text), layout=False)
             self.latest = metrics_items(event.metrics, MAX_METRICS, self.lang)
+            self.query_one(".demo-metrics", ItemsLine).show(([clean(event.stage)] if event.stage else []) + self.latest)
             self._stage = clean(event.stage or "")
         elif isinstance(event, Plot):
             if event.name in self._plots:
@@ -278,11 +294,17 @@ class DemoPanel(Vertical):
         if outcome.status == "finished":
             bar.update(total=bar.total or 1, progress=bar.total or 1)
             metrics = outcome.result.metrics if outcome.result else {}
-            status.update(Text("✓ " + self._t("finished", "完成") + "  " + metrics_line(metrics, MAX_METRICS, self.lang),
-                               style="bold"))
+            line = "✓ " + self._t("finished", "完成") + "  " + metrics_line(metrics, MAX_METRICS, self.lang)
         elif outcome.status == "failed":
-            status.update(Text("✗ " + clean(outcome.message), style="bold"))
+            line = "✗ " + clean(outcome.message)
         else:
-            status.update(Text("■ " + self._t("stopped", "已停止"), style="bold"))
+            line = "■ " + self._t("stopped", "已停止")
+        status.update(Text(line, style="bold"))
         self.add_class(f"-{outcome.status}")
+        # What stays of it once a long conversation folds it away: its title, how it ended, its figures.
+        self.folded_text = f"{self.title}\n{line}"
+        if outcome.status == "finished" and outcome.figures:
+            from dialog.view.figures import figures_text
+
+            self.folded_text += "\n" + figures_text(outcome.figures)
         self.post_message(self.Ended(self, outcome))

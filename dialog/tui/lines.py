@@ -34,3 +34,12 @@ def loading(lang: str) -> str:
 
 def stopped(lang: str, title: str) -> str:
     return pick(lang, f"Demo stopped: {title}.", f"演示已停止：{title}。")
+
+
+def folded(lang: str, n: int) -> str:
+    """The line that stands for the oldest turns of a long conversation, folded away."""
+    if n == 1:
+        return pick(lang, "⋯ 1 earlier message folded away — Enter or a click shows it",
+                    "⋯ 收起了 1 条较早的消息——按回车或点击展开")
+    return pick(lang, f"⋯ {n} earlier messages folded away (the app stays light) — Enter or a click shows them",
+                f"⋯ 收起了 {n} 条较早的消息（让应用保持轻快）——按回车或点击展开")

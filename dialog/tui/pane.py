@@ -20,6 +20,7 @@ from textual.containers import Vertical
 from textual.worker import Worker, WorkerState
 
 from dialog.actions import Clear, Quit, Save, StartDemo, StopDemo
+from dialog.lines import say
 from dialog.reply import Reply
 from dialog.session import Session
 from dialog.transcript import Transcript
@@ -153,7 +154,7 @@ class ChatPane(Vertical):
     async def open_lesson(self, path: Any) -> None:
         """Reopen a past lesson in place of the conversation on screen (running demos stay)."""
         if self._current is not None or self._jobs:
-            self.app.notify("Ms. B is still answering; open the lesson in a moment.", markup=False)
+            self.app.notify(say("still_answering", self.current_lang()), markup=False)
             return
         await self.chat.clear(keep=[p for p in self.panels if p.running])
         self.transcript, loaded = Transcript.open(self.transcript.base, path)
@@ -199,7 +200,8 @@ class ChatPane(Vertical):
         if worker.state == WorkerState.ERROR:
             self._kb_error = str(worker.error)
             self._set_status("failed")
-            self.app.notify(self._kb_error, title="Knowledge base", severity="error", timeout=30, markup=False)
+            self.app.notify(self._kb_error, title=say("notice_kb_title", self.current_lang()), severity="error",
+                            timeout=30, markup=False)
         else:
             self.session = worker.result
             self.app.timings["knowledge_loaded"] = time.perf_counter()
@@ -224,7 +226,8 @@ class ChatPane(Vertical):
     def _warmed(self, worker: Worker) -> None:
         self.app.timings["warm"] = time.perf_counter()
         if worker.state == WorkerState.ERROR:
-            self.app.notify(f"Searching by keywords only: {worker.error}", severity="warning", markup=False)
+            self.app.notify(say("keywords_only", self.current_lang(), why=worker.error), severity="warning",
+                            markup=False)
             self._set_status("keywords")
         else:
             self._set_status("ready" if worker.result else "keywords")
@@ -248,9 +251,15 @@ class ChatPane(Vertical):
         bubble = BotMessage()
         self.chat.mount(bubble)
         self.chat.anchor()
+        self.call_later(self._fold)
         self._jobs.append(Pending(job, bubble))
         self._pump()
         return bubble
+
+    async def _fold(self) -> None:
+        """Fold the oldest turns of a long conversation; a demo panel folded away is let go of too."""
+        await self.chat.fold_oldest()
+        self.panels = [p for p in self.panels if p.running or p.is_attached]
 
     def _pump(self) -> None:
         """Answer queued lines one at a time (the engine takes one caller at a time), in order."""
@@ -280,13 +289,13 @@ class ChatPane(Vertical):
         pending, self._current = self._current, None
         if worker.state == WorkerState.ERROR:  # the session promises a reply; a bug still must not freeze the chat
             failure: str | None = f"{type(worker.error).__name__}: {worker.error}"
-            reply = Reply("error", "Sorry — something went wrong on my side (see the notice). Ask me again, "
-                                   "or something else.", self.current_lang())
+            reply = Reply("error", say("answer_failed", self.current_lang()), self.current_lang())
         else:
             _, reply, _ = worker.result
             failure, self.session.failure = self.session.failure, None
         if failure:
-            self.app.notify(failure, title="Ms. B could not answer", severity="error", markup=False)
+            self.app.notify(failure, title=say("could_not_answer_title", self.current_lang()), severity="error",
+                            markup=False)
         self.app.timings.setdefault("first_reply", time.perf_counter())
         self._warn_if_unsaved()
         if pending is not None and pending.bubble is not None:
@@ -309,6 +318,7 @@ class ChatPane(Vertical):
         """The placeholder and the footer's key names in the conversation's language."""
         prompt = self.query_one(ChatInput)
         prompt.placeholder = speech.placeholder(lang)
+        self.chat.speak(lang)
         if any([speech.name_keys(self.app, lang), speech.name_keys(prompt, lang)]):
             self.app.refresh_bindings()
 
@@ -323,7 +333,7 @@ class ChatPane(Vertical):
     def _warn_if_unsaved(self) -> None:
         if self.transcript.error and not self._transcript_warned:
             self._transcript_warned = True
-            self.app.notify(f"The transcript cannot be written ({self.transcript.error}); the chat goes on unsaved.",
+            self.app.notify(say("transcript_unsaved", self.current_lang(), why=self.transcript.error),
                             severity="warning", markup=False)
 
     # ------------------------------------------------------------------ actions
@@ -379,9 +389,9 @@ class ChatPane(Vertical):
     def save(self, action: Save, reply: Reply) -> None:
         ok, what = self.session.save(action.path)
         if ok:
-            self.app.notify(f"Saved the conversation to {what}", title="Saved", markup=False)
+            self.app.notify(say("saved_to", reply.lang, path=what), title=say("saved_title", reply.lang), markup=False)
         else:
-            self.app.notify(what, title="Not saved", severity="error", markup=False)
+            self.app.notify(what, title=say("not_saved_title", reply.lang), severity="error", markup=False)
 
     def quit(self, *_: Any) -> None:
         self.set_timer(0.3, self.app.exit)
@@ -399,7 +409,8 @@ class ChatPane(Vertical):
             self._pump()
             return
         if outcome.status == "failed":
-            self.app.notify(outcome.message, title="The demo failed", severity="error", markup=False)
+            self.app.notify(outcome.message, title=say("demo_failed_title", self.current_lang()), severity="error",
+                            markup=False)
         self.ask(lambda session: _ended(session, outcome))
 
     @on(BotMessage.DemoRequested)

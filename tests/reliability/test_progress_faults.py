@@ -65,6 +65,23 @@ def test_a_locked_file_is_told_once_kept_in_memory_and_written_when_released(tmp
     assert len(notices) == 2
 
 
+
+def test_the_notices_speak_the_conversations_language_as_it_is_now(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    Progress(path).saw_topic("dropout")
+    notices: list[str] = []
+    spoken = ["zh"]
+    store = Progress(path, notices.append, lang=lambda: spoken[0])
+    locker = Locker(path)
+    try:
+        store.saw_topic("gan")
+    finally:
+        locker.release()
+    spoken[0] = "en"
+    store.saw_topic("lstm")
+    assert notices[0].startswith("学习记录暂时没有保存") and "database is locked" in notices[0]
+    assert notices[1] == "Your progress is being saved again."
+
 def test_a_file_locked_at_start_is_waited_for_not_moved_aside(tmp_path):
     path = tmp_path / "progress.sqlite3"
     first = Progress(path)

@@ -10,6 +10,7 @@ from textual.widgets import Button, Collapsible, Input, Markdown
 from textual.widgets._markdown import MarkdownBulletList, MarkdownFence
 from tui_fakes import FakeConversation, FakeKB
 
+from dialog.lines import say
 from dialog.tui import clipboard
 from dialog.tui.messages import MAX_FRAMES, BotMessage, UserMessage, typing_chunks
 from dialog.tui.prompt import ChatInput
@@ -128,7 +129,7 @@ async def test_a_failing_warm_up_leaves_keyword_search_and_says_so(make_app):
     app = make_app(kb_loader=lambda: FakeKB(warm_error="no model files"))
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.status.text == "ready (keyword search)", what="keyword-only status")
-        assert any("no model files" in str(n.message) for n in app._notifications)
+        assert any("no model files" in n.text for n in app.notices)
         await ask(pilot, "still there?")
         assert (await settled(pilot, app, 2))[-1].text.startswith("You asked")
 
@@ -138,7 +139,7 @@ async def test_an_engine_exception_is_reported_and_the_chat_goes_on(make_app):
     async with app.run_test(size=SIZE) as pilot:
         await ask(pilot, "boom")
         await settled(pilot, app, 2)
-        assert any(n.severity == "error" and "engine bug" in str(n.message) for n in app._notifications)
+        assert any(n.severity == "error" and "engine bug" in n.text for n in app.notices)
         await ask(pilot, "and now?")
         assert (await settled(pilot, app, 3))[-1].text.startswith("You asked: and now?")
 
@@ -220,7 +221,7 @@ async def test_messages_can_be_reached_with_tab_and_copied_with_ctrl_y(make_app,
         user = app.query_one(UserMessage)
         user.focus()
         await pilot.press("ctrl+y")
-        await wait_for(pilot, lambda: any(clipboard.TERMINAL_ONLY in str(n.message) for n in app._notifications),
+        await wait_for(pilot, lambda: any(say("copied_terminal_only", "en") in n.text for n in app.notices),
                        what="the no-clipboard notice")
         assert app.clipboard == "copy [b]me[/b]"
         await pilot.press("shift+tab")
@@ -237,7 +238,7 @@ async def test_clicking_the_copy_mark_copies_ms_b_words_as_markdown(make_app, mo
         await pilot.click(answer.query_one(".copy-link"))
         await wait_for(pilot, lambda: copied, what="the copy")
         assert copied == [answer.reply.text]
-        await wait_for(pilot, lambda: any(clipboard.COPIED in str(n.message) for n in app._notifications))
+        await wait_for(pilot, lambda: any(say("copied", "en") in n.text for n in app.notices))
 
 
 async def test_the_palette_lists_demos_topics_and_commands_and_sends_the_choice(make_app):
@@ -328,7 +329,7 @@ async def test_when_the_knowledge_base_cannot_load_every_question_gets_an_error_
     app = make_app(kb_loader=broken)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: "could not be loaded" in app.status.text, what="the failure")
-        assert any("entries/x.yaml:3" in str(n.message) for n in app._notifications)
+        assert any("entries/x.yaml:3" in n.text for n in app.notices)
         await ask(pilot, "what does deep mean")
         answer = (await settled(pilot, app, 2))[-1]
         assert answer.reply.kind == "error" and "failed to load" in answer.text

@@ -18,7 +18,7 @@ async def test_a_bad_setting_is_shown_in_the_app_with_its_line(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
-        shown = [n.message for n in app._notifications]
+        shown = [n.text for n in app.notices]
         assert app.theme == "textual-light"
         assert any(f"{path} line 2: pace must be a number" in m for m in shown), shown
 
@@ -31,5 +31,5 @@ async def test_a_theme_is_not_written_over_a_settings_file_that_cannot_be_read(m
     async with app.run_test(size=SIZE) as pilot:
         app.theme = "textual-light"
         await pilot.pause()
-        assert any("left as it is" in n.message for n in app._notifications)
+        assert any("left as it is" in n.text for n in app.notices)
     assert path.read_bytes() == b"theme: [broken\n" and settings.load() == settings.Settings()

@@ -22,12 +22,13 @@ def saved(base, n_turns: int, first: str = "what does deep mean") -> Transcript:
     return t
 
 
-async def test_resume_shows_a_hundred_turns_whole_at_once_with_the_demo_figures(make_app, tmp_path):
-    """All of it in one mount, nothing typed in (bench/tui.py times it: well under a second)."""
-    saved(tmp_path / "data", 100)
+async def test_resume_shows_seventy_turns_whole_at_once_with_the_demo_figures(make_app, tmp_path):
+    """All of it in one mount, nothing typed in (bench/tui.py times it: well under a second; a longer one
+    opens with its oldest turns folded: test_tui_long.py)."""
+    saved(tmp_path / "data", 70)
     app = make_app(resume=True)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: len(app.query(PastTurn)) >= 200 and app.query(FigureNote))
+        await wait_for(pilot, lambda: len(app.query(PastTurn)) >= 140 and app.query(FigureNote))
         await pilot.pause()
         turns = list(app.query(PastTurn))
         assert [t.role for t in turns[:4]] == ["user", "ms_b", "user", "ms_b"]

@@ -141,7 +141,7 @@ async def test_resume_shows_the_last_conversation_restores_the_engine_and_append
         assert [(t.role, t.text) for t in app.query(PastTurn)] == [
             ("user", "what does deep mean"), ("ms_b", "It means **layers**.")]
         assert any("stopped" in n.text for n in app.query(NoteMessage))
-        assert any("Skipped 1 damaged line" in str(n.message) for n in app._notifications)
+        assert any("Skipped 1 damaged line" in n.text for n in app.notices)
         await ask(pilot, "tell me more")
         await settled(pilot, app, 1)  # the new reply; the resumed one is a past turn
         assert app.transcript.path == old.path
@@ -156,8 +156,15 @@ async def test_resume_with_nothing_to_resume_starts_afresh_and_says_so(make_app)
     app = make_app(resume=True)
     async with app.run_test(size=SIZE) as pilot:
         await settled(pilot, app, 1)
-        assert any("No earlier conversation" in str(n.message) for n in app._notifications)
+        assert any("No earlier conversation" in n.text for n in app.notices)
         assert app.fake_conv.restored is None
+
+
+async def test_notices_speak_chinese_in_a_chinese_conversation(make_app):
+    app = make_app(resume=True, lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await settled(pilot, app, 1)
+        assert any("没有可以继续的对话" in n.text for n in app.notices)
 
 
 async def test_save_writes_the_conversation_as_markdown_to_the_named_path(make_app, tmp_path):
@@ -171,7 +178,7 @@ async def test_save_writes_the_conversation_as_markdown_to_the_named_path(make_a
         md = target.read_text(encoding="utf-8")
         assert "> what does [red]deep[/red] mean" in md and "You asked: what does [red]deep[/red] mean" in md
         assert "*A Conversation*, 第一节" in md
-        await wait_for(pilot, lambda: any(str(target) in str(n.message) for n in app._notifications))
+        await wait_for(pilot, lambda: any(str(target) in n.text for n in app.notices))
 
 
 async def test_save_to_a_path_that_cannot_be_written_gives_a_clear_error(make_app, tmp_path):
@@ -179,8 +186,8 @@ async def test_save_to_a_path_that_cannot_be_written_gives_a_clear_error(make_ap
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await ask(pilot, f"/save {tmp_path / 'blocker' / 'chat.md'}")
-        await wait_for(pilot, lambda: any(n.severity == "error" and "could not save" in str(n.message)
-                                          for n in app._notifications), what="the error notice")
+        await wait_for(pilot, lambda: any(n.severity == "error" and "could not save" in n.text
+                                          for n in app.notices), what="the error notice")
         await ask(pilot, "still here")
         assert (await settled(pilot, app, 3))[-1].text.startswith("You asked: still here")
 
