@@ -1,4 +1,5 @@
-"""Check questions (knowledge/checks/*.yaml): two to four per entry, in both languages, each with the key
+"""Check questions (knowledge/checks/*.yaml): at least three about ideas per entry (what it means, why it
+matters; a name, a title or a price is type `fact`), at most six in all, in both languages, each with the key
 points a good answer holds and a model answer. Validated at load like the entries; errors name the file."""
 from __future__ import annotations
 
@@ -76,10 +77,12 @@ def parse_checks(path: Path) -> list[Check]:
 
 
 def load_checks(entries: Iterable[Entry], directory: Path = CHECKS_DIR) -> dict[str, Check]:
-    """Every check by id; each entry must have two to four, ids unique, each naming its entry."""
+    """Every check by id; each entry must have three to six, three of them about ideas (not `fact`), ids
+    unique, each naming its entry."""
     entries = {e.id: e for e in entries}
     checks: dict[str, Check] = {}
     per_entry: dict[str, int] = {}
+    ideas: dict[str, int] = {}
     for path in sorted(directory.glob("*.yaml")):
         for check in parse_checks(path):
             if check.entry not in entries:
@@ -88,7 +91,10 @@ def load_checks(entries: Iterable[Entry], directory: Path = CHECKS_DIR) -> dict[
                 raise KnowledgeError(f"{path}: duplicate check id {check.id!r}")
             checks[check.id] = check
             per_entry[check.entry] = per_entry.get(check.entry, 0) + 1
-    missing = [e for e in entries if not 2 <= per_entry.get(e, 0) <= 4]
+            if check.kind != "fact":
+                ideas[check.entry] = ideas.get(check.entry, 0) + 1
+    missing = [e for e in entries if not (per_entry.get(e, 0) <= 6 and ideas.get(e, 0) >= 3)]
     if missing:
-        raise KnowledgeError(f"{directory}: every entry needs two to four checks; not so for {', '.join(missing[:5])}")
+        raise KnowledgeError(f"{directory}: every entry needs three to six checks, three of them about ideas; "
+                             f"not so for {', '.join(missing[:5])}")
     return checks

@@ -15,8 +15,8 @@ from dialog.tui.messages import SPINNER, BotMessage, FigureNote, NoteMessage, Pa
 
 # A long session stays light: past this many turns on screen, the oldest FOLD_STEP fold into one line
 # (they stay in the transcript, and the line brings them back a step at a time).
-KEEP_MOUNTED = 150
-FOLD_STEP = 50
+KEEP_MOUNTED = 80
+FOLD_STEP = 40
 
 
 def as_turn(widget: Widget) -> Turn | None:

@@ -39,7 +39,10 @@ def test_every_entry_has_two_to_four_checks_in_both_languages(real_kb):
     for check in real_kb.checks.values():
         per_entry[check.entry] = per_entry.get(check.entry, 0) + 1
         assert check.question["en"] and check.question["zh"] and check.answer["zh"] and check.key_points
-    assert set(per_entry) == set(real_kb.entries) and all(2 <= n <= 4 for n in per_entry.values())
+    assert set(per_entry) == set(real_kb.entries) and all(3 <= n <= 6 for n in per_entry.values())
+    ideas = [c for c in real_kb.checks.values() if c.kind != "fact"]
+    assert all(sum(c.entry == e for c in ideas) >= 3 for e in real_kb.entries)  # about ideas, not trivia
+    assert len(real_kb.checks) - len(ideas) <= len(real_kb.checks) / 5  # a name, title or price: 1 in 5 at most
 
 
 def test_a_broken_checks_file_is_named(tmp_path):
@@ -47,7 +50,7 @@ def test_a_broken_checks_file_is_named(tmp_path):
     with pytest.raises(KnowledgeError, match="dropout.yaml: check 1: type must be one of"):
         parse_checks(tmp_path / "dropout.yaml")
     (tmp_path / "dropout.yaml").unlink()
-    with pytest.raises(KnowledgeError, match="every entry needs two to four checks"):
+    with pytest.raises(KnowledgeError, match="every entry needs three to six checks"):
         load_checks(load_entries(), tmp_path)
 
 

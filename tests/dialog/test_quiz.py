@@ -39,9 +39,9 @@ def _rating(conv, check_id):
 def test_questions_are_numbered_within_the_round(conv):
     conv.respond("what is dropout?")
     first = conv.respond("/quiz")
-    assert "Question 1 of 2:" in first.text
+    assert "Question 1 of 3:" in first.text
     second = conv.respond(WRONG)
-    assert "Question 2 of 2:" in second.text
+    assert "Question 2 of 3:" in second.text
 
 
 @pytest.mark.parametrize("line", ["no idea", "skip", "pass", "I don't know", "不知道", "跳过"])
@@ -79,8 +79,9 @@ def test_a_round_ends_with_its_score_each_topics_state_and_the_question_back_fir
     conv.respond("what is dropout?")
     conv.respond("/quiz dropout")
     conv.respond("it prevents overfitting by randomly switching neurons off while training")
+    conv.respond("no idea")
     end = conv.respond("no idea")
-    assert "That's the round: 1 of 2 right — **Dropout**: learning, again in 1 minute." in end.text
+    assert "That's the round: 1 of 3 right — **Dropout**: learning, again in 1 minute." in end.text
     assert "“" + real_kb.checks["dropout-3"].question["en"] + "” first, in 1 minute" in end.text
     assert conv.state.asking is None and conv.state.quiz_answers == []
 
@@ -89,9 +90,9 @@ def test_the_round_summary_speaks_chinese_in_a_chinese_quiz(conv, real_kb):
     conv.respond("dropout 是什么？")
     conv.respond("考考我")
     assert conv.state.quiz_lang == "zh"
-    for _ in range(2):
+    for _ in range(3):
         end = conv.respond("不知道")
-    assert "这一轮结束：2 题答对 0 题——**Dropout**：还在学，1 分钟后再考。" in end.text
+    assert "这一轮结束：3 题答对 0 题——**Dropout**：还在学，1 分钟后再考。" in end.text
     assert "最先回来的是「" in end.text
 
 
@@ -99,8 +100,10 @@ def test_a_chinese_quiz_answered_in_english_goes_on_in_chinese(conv):
     conv.respond("dropout 是什么？")
     conv.respond("考考我")
     reply = conv.respond("Dropout: A Simple Way to Prevent Neural Networks from Overfitting")
-    assert reply.lang == "zh" and "第 2 题（共 2 题）" in reply.text and conv.state.quiz_lang == "zh"
+    assert reply.lang == "zh" and "第 2 题（共 3 题）" in reply.text and conv.state.quiz_lang == "zh"
     reply = conv.respond("The network can't rely on any single unit")
+    assert reply.lang == "zh" and "第 3 题（共 3 题）" in reply.text
+    reply = conv.respond("It learns less, so it overfits less")
     assert reply.lang == "zh" and "这一轮结束" in reply.text
 
 
@@ -109,7 +112,7 @@ def test_asking_for_the_other_language_keeps_the_question_and_its_number(conv):
     conv.respond("/quiz")
     conv.respond(WRONG)
     again = conv.respond("用中文说")
-    assert again.lang == "zh" and "第 2 题（共 2 题）" in again.text and conv.state.quiz_lang == "zh"
+    assert again.lang == "zh" and "第 2 题（共 3 题）" in again.text and conv.state.quiz_lang == "zh"
 
 
 def test_after_a_failed_round_the_topic_is_learning_then_due_never_known(conv, real_kb, clock):
@@ -251,9 +254,10 @@ def test_a_round_started_mid_round_counts_only_its_own_answers(conv):
     conv.respond("/quiz dropout")
     conv.respond("it prevents overfitting by randomly switching neurons off while training")
     conv.respond("/quiz dropout")
-    assert conv.state.quiz_answers == [] and conv.state.quiz_at == (1, 2)
+    assert conv.state.quiz_answers == [] and conv.state.quiz_at == (1, 3)
     conv.respond("no idea")
-    assert "0 of 2 right" in conv.respond("no idea").text
+    conv.respond("no idea")
+    assert "0 of 3 right" in conv.respond("no idea").text
 
 
 def test_a_question_asking_for_a_name_comes_only_when_no_question_about_an_idea_is_left(conv, real_kb):
@@ -263,7 +267,7 @@ def test_a_question_asking_for_a_name_comes_only_when_no_question_about_an_idea_
     while conv.state.asking is not None:
         conv.respond(WRONG)
         asked.append(conv.state.asking)
-    assert [real_kb.checks[c].kind for c in asked if c] == ["recall", "misconception"] and "Question 1 of 2" in first.text
+    assert [real_kb.checks[c].kind for c in asked if c] == ["recall", "misconception", "recall"] and "Question 1 of 3" in first.text
     conv.respond("/quiz")
     assert conv.state.asking == "dropout-2" and real_kb.checks["dropout-2"].kind == "fact"
 

@@ -7,6 +7,7 @@ from conftest import SIZE, wait_for
 
 from dialog import settings
 from dialog.transcript import Transcript, Turn
+from dialog.tui.chat import KEEP_MOUNTED, FoldedTurns
 from dialog.tui.messages import BotMessage, FigureNote, PastTurn
 
 pytestmark = pytest.mark.anyio
@@ -22,13 +23,15 @@ def saved(base, n_turns: int, first: str = "what does deep mean") -> Transcript:
     return t
 
 
-async def test_resume_shows_seventy_turns_whole_at_once_with_the_demo_figures(make_app, tmp_path):
-    """All of it in one mount, nothing typed in (bench/tui.py times it: well under a second; a longer one
-    opens with its oldest turns folded: test_tui_long.py)."""
-    saved(tmp_path / "data", 70)
+async def test_resume_shows_a_lesson_that_fits_whole_at_once_with_the_demo_figures(make_app, tmp_path):
+    """As many turns as stay mounted, all in one mount, nothing typed in (bench/tui.py times it: well under a
+    second; a longer one opens with its oldest turns folded: test_tui_long.py)."""
+    exchanges = KEEP_MOUNTED // 2 - 1  # the figures are one more turn
+    saved(tmp_path / "data", exchanges)
     app = make_app(resume=True)
     async with app.run_test(size=SIZE) as pilot:
-        await wait_for(pilot, lambda: len(app.query(PastTurn)) >= 140 and app.query(FigureNote))
+        await wait_for(pilot, lambda: len(app.query(PastTurn)) >= 2 * exchanges and app.query(FigureNote))
+        assert not app.query(FoldedTurns)
         await pilot.pause()
         turns = list(app.query(PastTurn))
         assert [t.role for t in turns[:4]] == ["user", "ms_b", "user", "ms_b"]
