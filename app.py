@@ -93,11 +93,39 @@ def main(argv: list[str] | None = None) -> int:
     lenient(sys.stdout)
     lenient(sys.stderr)
     try:
-        return _main(argv)
+        code = _main(argv)
+        sys.stdout.flush()  # here, where a failure is caught, not at exit where it would only be "ignored"
+        return code
     except BrokenPipeError:
         # The reader went away (`msb ask ... | head`): not an error worth a traceback.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 141
+    except OSError as exc:
+        if not _is_output_failure(exc):
+            raise
+        # The output can't be written (`> /dev/full`, a full disk): say so where it can be seen.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # the unflushed rest goes nowhere
+        print(f"msb: the output could not be written: {exc.strerror or exc}", file=sys.stderr)
+        return 1
+
+
+def _screen_in_utf8() -> None:
+    """Textual draws on stderr. Under an ASCII locale (LC_ALL=C) Python would write each box-drawing or
+    Chinese character as a "\\u256d" escape, six cells wide, and the screen falls apart; terminals take
+    UTF-8 whatever the locale says, so the screen is written in it."""
+    screen = sys.__stderr__
+    if screen is not None and (screen.encoding or "").lower().replace("-", "") != "utf8":
+        try:
+            screen.reconfigure(encoding="utf-8", errors="replace")
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def _is_output_failure(exc: OSError) -> bool:
+    """An error from writing standard output (a full disk, an I/O error), not from a file of ours."""
+    import errno
+
+    return exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT) and exc.filename is None
 
 
 def _main(argv: list[str] | None = None) -> int:
@@ -160,8 +188,14 @@ def _run(args: argparse.Namespace, run) -> int:
     if args.command == "chat" and args.plain:
         from dialog.terminal.chat import chat_plain
 
+        lesson = None
+        if args.lesson:
+            from dialog import lessons
+
+            lesson = lessons.find(run.data_dir, _text(args.lesson)).path
         return chat_plain(sys.stdin, sys.stdout, as_json=args.json, lang=lang,
-                          interactive=sys.stdin.isatty() and not args.json, debug=args.debug)
+                          interactive=sys.stdin.isatty() and not args.json, debug=args.debug,
+                          resume=args.resume, lesson=lesson)
     if args.command == "index":
         from dialog.terminal.index_cmd import index_main
 
@@ -184,8 +218,16 @@ def _run(args: argparse.Namespace, run) -> int:
         keep = 1 if args.action == "export" else len(args.args)  # export's PATH is a file name: kept as given
         words = [_text(a) for a in args.args[:keep]] + args.args[keep:]
         return lessons_main(args.action, words, args.json, out=args.out)
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        # Down a pipe or from a file the app would draw its screen into the file and wait for keys forever.
+        print("msb: the chat app needs a terminal; for pipes and scripts use `msb chat --plain` or `msb ask`.",
+              file=sys.stderr)
+        return 2
+    from dialog.tui import terminal_input
     from dialog.tui.app import MsBApp
 
+    terminal_input.install()
+    _screen_in_utf8()
     lesson = None
     if args.lesson:
         from dialog import lessons
@@ -196,7 +238,7 @@ def _run(args: argparse.Namespace, run) -> int:
     said = tui.farewell()
     if said:
         print(said)
-    return 0
+    return tui.return_code or 0  # 143 after a SIGTERM, as a killed program reports
 
 
 if __name__ == "__main__":

@@ -36,6 +36,12 @@ _KEEPS_FROM = re.compile(r"\b(prevent\w*|avoid\w*|stop\w*|reduc\w*|fight\w*|comb
 # A question that asks for a reason (its first word) or for what to tell Mr. A (a misconception): a keyword
 # names the idea, it doesn't give it. ("Which researcher…" in a question that mentions why is not one.)
 _ASKS_WHY = re.compile(r"^\W*(why|how)\b", re.I)
+# An answer to one of Mr. A's misconceptions that opens by siding with him ("He's right: …", "对，…") says the
+# misconception, whatever words follow: none of its points is made.
+_SIDES_WITH_HIM = re.compile(
+    r"^\W*(?:(?:he|mr\.? a|you|that)(?:'s|'re| is| are)\s+(?:basically\s+|completely\s+|totally\s+|quite\s+)?"
+    r"(?:right|correct)|yes\b|yeah\b|yep\b|true\b|right\b|exactly\b|agreed\b|indeed\b)|"
+    r"^\W*(?:他|你|A 先生|A先生)?(?:说得|讲得)?(?:对|没错|有道理|是对的)(?:[，,。！!、]|$)|^\W*(?:是的|确实|没错)", re.I)
 WINDOW = 14  # characters before a term read for what turns it: its own verb, not the clause's start
 BARE = 3  # at most this many words (a CJK character counts as half a word) is a bare keyword
 GRADES = ("wrong", "partial", "right")
@@ -115,6 +121,8 @@ class Judge:
         if not text or _DONT_KNOW.match(text):
             return Judgement(check.id, none, "wrong", gave_up=True)
         if any(_parrots(text, check.question[x]) for x in LANGS):
+            return Judgement(check.id, none, "wrong")
+        if check.kind == "misconception" and _SIDES_WITH_HIM.match(text):
             return Judgement(check.id, none, "wrong")
         parts = clauses(text) or [text]
         sims = self._similarities(check, parts)

@@ -124,9 +124,12 @@ def _about(ctx: Context, r: Reading, entry: Entry, *, sure: bool = True) -> tupl
         return "answer", lambda: compose.part(ctx, entry, "answer", r.lang, sure=sure, score=_score(r, entry))
     ranked = _paragraphs(ctx, r, entry)
     if ranked:
-        part, para, _ = ranked[0]
-        unsaid = next(((p, q) for p, q, _ in ranked if not ctx.state.has_said(entry.id, p)), None)
-        if unsaid is not None:
+        part, para, top = ranked[0]
+        unsaid = next(((p, q, sim) for p, q, sim in ranked if not ctx.state.has_said(entry.id, p)), None)
+        # A question of its own ("is it free?") that a paragraph already said answers best gets that
+        # paragraph again, not something new beside the point; "tell me more" gets what is new.
+        pointed = r.asks and bool(r.topic_words) and not r.cues
+        if unsaid is not None and not (pointed and ctx.state.has_said(entry.id, part) and top - unsaid[2] >= RESTATE):
             return unsaid[0], lambda: compose.part(ctx, entry, unsaid[0], r.lang,
                                                    lead=say("again", r.lang, ctx.rng))
         return part, lambda: compose.paragraph_again(ctx, entry, part, content.block_of(entry, part, para, r.lang),
@@ -135,6 +138,8 @@ def _about(ctx: Context, r: Reading, entry: Entry, *, sure: bool = True) -> tupl
     return following or "spent", lambda: compose.next_part(ctx, entry, "more", r.lang,
                                                            lead=say("again", r.lang, ctx.rng))
 
+
+RESTATE = 0.01  # how much closer a said paragraph must be than anything unsaid to be said again
 
 _TITLE_WORDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 TITLE_SHARED = 3  # a word in more titles than this ("deep", "学习") names no topic in particular
@@ -167,7 +172,8 @@ def _score(r: Reading, entry: Entry) -> float:
 def _paragraphs(ctx: Context, r: Reading, entry: Entry) -> list[tuple[str, str, float]]:
     key = ("paragraphs", entry.id)
     if key not in r.extras:
-        r.extras[key] = ctx.kb.parts_ranked(r.text, r.written, entry) if r.topic_words or r.text else []
+        r.extras[key] = ctx.kb.parts_ranked(r.text, r.written, entry, by_sentence=bool(r.topic_words)) \
+            if r.topic_words or r.text else []
     return r.extras[key]
 
 
@@ -216,7 +222,9 @@ def _stay(r: Reading, ctx: Context, base: dict, quiz: Quiz) -> list[Candidate]:
                  "said": float(kind in said)}
         out.append(Candidate(f"layer:{_family(kind)}", "answer", entry.id, part, None, feats,
                              _layer_builder(ctx, r, entry, kind)))
-    for part, para, sim in _distinct(_paragraphs(ctx, r, entry))[:PARAGRAPHS]:
+    # A line that names nothing and asks for no follow-up ("yes", "ok") points at no paragraph.
+    ranked = _distinct(_paragraphs(ctx, r, entry)) if r.topic_words or r.cues else []
+    for part, para, sim in ranked[:PARAGRAPHS]:
         feats = {**common, "sim": sim, "gap": _paragraphs(ctx, r, entry)[0][2] - sim,
                  "said": float(part in said), "cue": float(part in r.cues),
                  "back_other": float(r.points_back) * common["cur_vs_other"]}
@@ -379,13 +387,20 @@ def _demos(r: Reading, ctx: Context, base: dict, quiz: Quiz) -> list[Candidate]:
     current = demo_talk.nearest(ctx, compose.entry_for(ctx, ctx.state.topic))
     offered, before = ctx.state.offered_demo, demo_talk.recent(ctx)
     ids = list(dict.fromkeys(d for d in (r.demo, *named, current, offered, before) if d))
-    line = {**base, "p": p, "watch": float(r.watch), "p_more": r.p("more", "example"), "declines": float(r.declines)}
+    # Right after a demo, a line that only names the next thing ("and resnet?", "初始化也来一个") asks for its demo.
+    last = ctx.state.last.part if ctx.state.last is not None else ""
+    shown = last[len("demo:"):] if last.startswith("demo:") else None
+    line = {**base, "p": p, "watch": float(r.watch), "p_more": r.p("more", "example"), "declines": float(r.declines),
+            "after_demo": float(shown is not None)}
     out = []
     for demo in ids:
         m, rank = named.get(demo, (-0.5, NAMED))
+        names_it = demo == r.demo or rank == 0
         feats = {**line, "keyword": float(demo == r.demo), "named_m": _clip(m), "named_top": float(rank == 0),
                  "current": float(demo == current), "offer": float(demo == offered), "recent": float(demo == before),
-                 "running": float(demo in ctx.state.running)}
+                 "running": float(demo in ctx.state.running),
+                 "after_named": float(shown is not None and names_it and demo != shown),
+                 "after_same": float(demo == shown)}
         out.append(Candidate("demo", "demo", None, None, demo, feats,
                              lambda d=demo: demo_talk.request(ctx, d, {}, r.lang)))
     out.append(Candidate("which_demo", "smalltalk", None, None, None, {**line, "sources": float(len(ids))},

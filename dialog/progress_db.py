@@ -4,7 +4,9 @@ Each change is one transaction in WAL mode, so a crash or kill -9 loses no compl
 instances can write side by side. When the file can't take a change — locked by another process past a
 short wait, a full disk, a read-only file, damage found mid-session — the learner is told once, the
 session goes on in an in-memory copy, and the changes it held are written in order as soon as the file
-takes them again (tried with each later change, without waiting, and once more at exit).
+takes them again (tried with each later change, without waiting, and once more at exit). Changes the
+file still refuses at exit are kept beside it in a small journal (`<file>.pending-*.json`) and written by
+the next session that opens it, so a lock held past the end of a session costs nothing.
 
 At open, a file that is not a database (or fails its check) is moved aside with a notice and a fresh one
 started; where no file can be made at all, the session keeps its progress in memory only.
@@ -12,6 +14,8 @@ started; where no file can be made at all, the session keeps its progress in mem
 from __future__ import annotations
 
 import atexit
+import json
+import os
 import sqlite3
 import threading
 import time
@@ -79,6 +83,7 @@ class Database:
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             self._file = self._connect(path, LOCK_WAIT)
+            self._replay_journals()
             return
         except sqlite3.OperationalError as exc:  # locked, full, read-only: the file is fine, just not now
             self._degrade(exc)
@@ -101,16 +106,77 @@ class Database:
     def _degrade(self, exc: Exception) -> None:
         """Go on in memory from what the file holds (as far as it can still be read)."""
         self.problem = str(exc) or type(exc).__name__
+        if self.path is not None and self.path.is_dir():
+            self.problem = "a folder stands where the file should be"
         if self._shadow is None:
             self._shadow = self._memory()
-            if self._file is not None:
+            source = self._file if self._file is not None else self._read_only()
+            if source is not None:
                 try:
-                    self._file.backup(self._shadow)
+                    source.backup(self._shadow)
+                    self._prepare(self._shadow)  # a copy of an empty or older file: its tables as they are now
                 except sqlite3.Error:
-                    pass  # unreadable too: this session's progress starts empty, the file keeps the rest
+                    self._shadow.close()  # unreadable too: this session's progress starts empty,
+                    self._shadow = self._memory()  # the file keeps the rest
+                if source is not self._file:
+                    source.close()
         if not self._told:
             self._told = True
-            self.notice("progress_not_saved", why=self.problem)
+            where = storage.shown(self.path) if self.path is not None else ""
+            self.notice("progress_not_saved", why=f"{self.problem} ({where})" if where else self.problem)
+
+    def _read_only(self) -> sqlite3.Connection | None:
+        """The file opened only to read (a read-only folder, a lock): what was learned still shows."""
+        if self.path is None or not self.path.is_file():
+            return None
+        for query in ("mode=ro", "mode=ro&immutable=1"):  # the second reads a folder where not even -shm can go
+            try:
+                db = sqlite3.connect(f"{self.path.resolve().as_uri()}?{query}", uri=True, timeout=0.1,
+                                     check_same_thread=False)
+                db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return db
+            except sqlite3.Error:
+                continue
+        return None
+
+    # ------------------------------------------------------------------ changes kept past a session
+
+    def _journals(self) -> list[Path]:
+        return sorted(self.path.parent.glob(f"{self.path.name}.pending-*.json")) if self.path is not None else []
+
+    def _keep_pending(self) -> None:
+        """Write the changes the file refused to a journal beside it (private, created whole or not at all)."""
+        if not self._pending or self.path is None:
+            return
+        name = self.path.with_name(f"{self.path.name}.pending-{time.time_ns()}-{os.getpid()}.json")
+        try:
+            text = json.dumps([[list(s) for s in change] for change in self._pending])
+            storage.write_atomic(name, lambda tmp: tmp.write_text(text, encoding="utf-8"), private=True)
+            self._pending.clear()
+        except (OSError, TypeError, ValueError):
+            pass  # nowhere to keep them: the notice already said progress isn't being saved
+
+    def _replay_journals(self) -> None:
+        """Write what earlier sessions kept in journals, oldest first; a damaged journal is set aside."""
+        for journal in self._journals():
+            try:
+                changes = json.loads(journal.read_text(encoding="utf-8"))
+                with self._file:
+                    for change in changes:
+                        for sql, params in change:
+                            self._file.execute(sql, tuple(params))
+            except sqlite3.Error:
+                return  # the file is busy again: the journals wait for the next session
+            except (OSError, ValueError, TypeError):
+                try:
+                    journal.rename(journal.with_suffix(".damaged"))
+                except OSError:
+                    pass
+                continue
+            try:
+                journal.unlink()
+            except OSError:
+                pass
 
     # ------------------------------------------------------------------ use
 
@@ -160,7 +226,8 @@ class Database:
 
     def close(self) -> None:
         with self._lock:
-            self._flush(wait=LOCK_WAIT)
+            if not self._flush(wait=LOCK_WAIT):
+                self._keep_pending()
             for db in (self._file, self._shadow):
                 if db is not None:
                     db.close()
@@ -182,6 +249,7 @@ def _flush_at_exit() -> None:
     for store in list(_open_stores):
         try:
             with store._lock:
-                store._flush(wait=LOCK_WAIT)
+                if not store._flush(wait=LOCK_WAIT):
+                    store._keep_pending()
         except Exception:  # noqa: BLE001 — nothing at exit may raise
             pass

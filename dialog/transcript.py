@@ -99,15 +99,16 @@ class Loaded:
 
 
 def read(path: Path) -> Loaded:
-    """The turns of a transcript file; damaged lines are counted and skipped."""
+    """The turns of a transcript file; damaged lines are counted and skipped. A byte that isn't UTF-8 (an
+    editor's slip, a disk's) costs only itself: it reads as �, and its line is kept."""
     out = Loaded()
     with open(path, "rb") as f:
         for raw in f:
             if not raw.strip():
                 continue
             try:
-                out.turns.append(Turn.from_json(json.loads(raw.decode("utf-8"))))
-            except (ValueError, TypeError, UnicodeDecodeError):
+                out.turns.append(Turn.from_json(json.loads(raw.decode("utf-8", errors="replace"))))
+            except (ValueError, TypeError):
                 out.skipped += 1
     return out
 

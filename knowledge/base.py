@@ -176,14 +176,15 @@ class KnowledgeBase:
 
     def shipped_texts(self) -> list[str]:
         """Every text whose vector ships: the search units, and each paragraph of every entry's parts."""
-        return self.dense_texts() + [t for e in self.entries.values() for lang in LANGS
-                                     for _, t in paragraphs(e, lang)]
+        texts = [t for e in self.entries.values() for lang in LANGS for _, t in paragraphs(e, lang)]
+        return self.dense_texts() + texts + [s for t in texts for s in sentences(t)]
 
     def query_texts(self) -> list[str]:
         """Texts compared as queries whose vectors ship: each check question's key points, both languages."""
         return [kp.point[lang] for c in self.checks.values() for kp in c.key_points for lang in LANGS]
 
-    def parts_ranked(self, query: str, lang: str, entry: Entry) -> list[tuple[str, str, float]]:
+    def parts_ranked(self, query: str, lang: str, entry: Entry,
+                     by_sentence: bool = True) -> list[tuple[str, str, float]]:
         """(part, paragraph, similarity) for the entry's own paragraphs in `lang`, closest to the query first;
         [] before the model is ready. How a question inside a topic finds the part that answers it."""
         if self._dense is None or self._embedder is None or not query.strip():
@@ -192,11 +193,19 @@ class KnowledgeBase:
         if key not in self._paragraphs:
             found = paragraphs(entry, lang)
             vecs = vectors_for([t for _, t in found], self._embedder)
-            self._paragraphs[key] = (found, vecs)
-        found, vecs = self._paragraphs[key]
+            # A short question ("is it free?") is closest to the one sentence that answers it, not to its
+            # paragraph as a whole: each paragraph is as close as its closest sentence.
+            split = [sentences(t) for _, t in found]
+            owner = np.array([i for i, ss in enumerate(split) for _ in ss], dtype=np.int64)
+            svecs = vectors_for([s for ss in split for s in ss], self._embedder)
+            self._paragraphs[key] = (found, vecs, owner, svecs)
+        found, vecs, owner, svecs = self._paragraphs[key]
         if not found:
             return []
-        sims = vecs @ self.embed_queries([query])[0]
+        q = self.embed_queries([query])[0]
+        sims = vecs @ q
+        if by_sentence and len(owner):  # a line that names nothing ("yes", "why?") would match any short one
+            np.maximum.at(sims, owner, svecs @ q)
         order = sorted(range(len(found)), key=lambda i: (-float(sims[i]), i))
         return [(found[i][0], found[i][1], float(sims[i])) for i in order]
 
@@ -415,6 +424,15 @@ def unknown_phrase(text: str, to_tokens, known) -> str:
 def _bigrams(text: str) -> set[str]:
     chars = [c for c in text if not c.isspace()]
     return {a + b for a, b in zip(chars, chars[1:])}
+
+
+_SENTENCE_END = re.compile(r"(?<=[。！？!?；])|(?<=[.;:])\s+")
+
+
+def sentences(paragraph: str) -> list[str]:
+    """A paragraph's sentences, when it has more than one (a URL's dots and colons don't end one)."""
+    found = [s.strip() for s in _SENTENCE_END.split(paragraph) if s and len(s.strip()) >= 4]
+    return found if len(found) > 1 else []
 
 
 def paragraphs(entry: Entry, lang: str) -> list[tuple[str, str]]:

@@ -81,6 +81,21 @@ def test_plain_chat_keeps_state_across_lines(kb, capsys):
     assert rows[1]["reply"] != rows[0]["reply"]  # …not the same words again
 
 
+def test_plain_chat_resume_goes_on_with_the_last_conversation_in_its_file(kb, capsys):
+    run(["chat", "--plain", "--json"], capsys, stdin="what does deep mean\n")
+    code, out, _ = run(["--resume", "chat", "--plain", "--json"], capsys, stdin="tell me more\n")
+    row = json.loads(out.splitlines()[0])
+    assert code == 0 and row["kind"] == "answer" and row["topic"] == "what-deep-means"  # on from its topic
+    code, out, _ = run(["lessons", "--json"], capsys)
+    lessons = json.loads(out)
+    assert len(lessons) == 1 and lessons[0]["turns"] == 2  # one conversation, both sessions' lines in it
+
+
+def test_plain_chat_resume_with_nothing_to_resume_says_so_and_starts_afresh(kb, capsys):
+    code, out, err = run(["--resume", "chat", "--plain", "--json"], capsys, stdin="what does deep mean\n")
+    assert code == 0 and "No earlier conversation to resume" in err and json.loads(out)["kind"] == "answer"
+
+
 def test_plain_chat_prints_text_without_json(kb, capsys):
     code, out, _ = run(["chat", "--plain"], capsys, stdin="/help\n")
     assert code == 0 and "/demo" in out and not out.lstrip().startswith("{")
@@ -215,3 +230,34 @@ def test_index_list_and_remove_from_the_command_line(capsys, tmp_path, monkeypat
     assert "no documents yet" in run(["index", "list"], capsys)[1]
     code, _, err = run(["index", "remove"], capsys)
     assert code == 2 and "name one document" in err
+
+
+def test_the_app_without_a_terminal_says_what_to_use_instead(tmp_path):
+    p = subprocess.run([sys.executable, "app.py", "tui"], cwd=ROOT, stdin=subprocess.DEVNULL, capture_output=True,
+                       text=True, timeout=60, env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1",
+                                                   "MSB_DATA_DIR": str(tmp_path / "d"),
+                                                   "MSB_CACHE_DIR": str(tmp_path / "c"),
+                                                   "MSB_CONFIG_DIR": str(tmp_path / "k")})
+    assert p.returncode == 2 and "needs a terminal" in p.stderr and "chat --plain" in p.stderr and not p.stdout
+
+
+@pytest.mark.parametrize("argv", [["ask", "what is deep"], ["ask", "--json", "what is deep"], ["demo", "--list"]])
+def test_output_that_cannot_be_written_is_a_message_not_a_traceback(argv, tmp_path):
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([sys.executable, "app.py", *argv], cwd=ROOT, stdout=full, stderr=subprocess.PIPE,
+                           text=True, timeout=120, env={"PATH": "/usr/bin:/bin", "HF_HUB_OFFLINE": "1",
+                                                         "MSB_DATA_DIR": str(tmp_path / "d"),
+                                                         "MSB_CACHE_DIR": str(tmp_path / "c"),
+                                                         "MSB_CONFIG_DIR": str(tmp_path / "k")})
+    assert p.returncode == 1 and "could not be written: No space left on device" in p.stderr
+    assert "Traceback" not in p.stderr
+
+
+def test_the_app_draws_in_utf8_under_an_ascii_locale(monkeypatch):
+    raw = io.BytesIO()
+    screen = io.TextIOWrapper(raw, encoding="ascii", errors="backslashreplace")
+    monkeypatch.setattr(sys, "__stderr__", screen)
+    app._screen_in_utf8()
+    screen.write("╭─ 深度")
+    screen.flush()
+    assert raw.getvalue() == "╭─ 深度".encode()  # one cell per character, not "\\u256d" escapes

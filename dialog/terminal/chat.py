@@ -21,7 +21,9 @@ from knowledge.lang import pick
 STOP_WAIT = 2.0
 
 
-def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interactive: bool, debug: bool = False) -> int:
+def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interactive: bool, debug: bool = False,
+               resume: bool = False, lesson=None) -> int:
+    """`resume`: go on with the newest conversation; `lesson`: with that transcript file (msb --lesson N)."""
     notice = stderr_notice()
     with working(pick(lang or "en", "Loading Ms. B…", "正在加载 B 女士……")):
         kb = load_kb(notice=notice)
@@ -33,6 +35,8 @@ def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interact
         out.write(greeting(lang or "en", progress.due_count()))
     session = Session(conversation(kb, lang=lang, runs_beside=False, notice=notice, progress=progress),
                       Transcript(data_dir()))
+    if resume or lesson is not None:
+        _go_on(session, lesson, notice, lang or "en")
     warned = False
     while True:
         if interactive:
@@ -58,6 +62,21 @@ def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interact
                        if ok else what, session.lang), as_json, out)  # type: ignore[arg-type]
         elif isinstance(action, Clear):
             session.clear()
+
+
+def _go_on(session: Session, lesson, notice, lang: str) -> None:
+    """Take up an earlier conversation: its turns go on in the same file, the engine from its topic."""
+    if lesson is not None:
+        transcript, loaded = Transcript.open(data_dir(), lesson)
+    else:
+        transcript, loaded = Transcript.resume(data_dir())
+    if loaded.skipped:
+        notice(say("transcript_skipped", lang, n=loaded.skipped, path=transcript.path))
+    if transcript.path is None:
+        notice(say("nothing_to_resume", lang))
+        return
+    session.transcript = transcript
+    session.resume(loaded)
 
 
 def greeting(lang: str, due: int) -> str:

@@ -48,7 +48,10 @@ def add(paths: list[str]) -> int:
                                notice=stderr_notice())
     except KeyboardInterrupt:
         report.close()
-        kept = f"the {report.done:,} passages embedded so far are kept, so " if report.done else ""
+        from knowledge.vectors import SAVE_EVERY
+
+        saved = report.done // SAVE_EVERY * SAVE_EVERY  # vectors are kept a whole batch at a time
+        kept = f"the {saved:,} passages embedded so far are kept, so " if saved else ""
         print(f"\nmsb index add: stopped; nothing was added. Run the same command again: {kept}it goes on "
               "from there.", file=sys.stderr)
         return 130

@@ -64,6 +64,7 @@ class MsBApp(App):
     AUTO_FOCUS = "ChatInput"
     BINDINGS = [
         Binding("escape", "stop_demo", "Stop demo"),
+        Binding("ctrl+c", "interrupt", show=False, priority=True),
         Binding("f1", "send('/help')", "Help"),
         Binding("ctrl+l", "lessons", "Lessons"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
@@ -157,14 +158,36 @@ class MsBApp(App):
         pane = getattr(self, "_pane", None)
         return pane.current_lang() if pane is not None else (self.lang or "en")
 
+    def _exit_on_signals(self) -> None:
+        """SIGTERM or SIGHUP (a closed terminal, `kill`) ends the app as ctrl+q does, so the terminal gets its
+        screen, cursor and mouse back; every turn is already in the transcript."""
+        import asyncio
+        import signal
+
+        loop = asyncio.get_running_loop()
+        for name in ("SIGTERM", "SIGHUP"):
+            sig = getattr(signal, name, None)
+            if sig is None:
+                continue
+            try:
+                loop.add_signal_handler(sig, self.exit, None, 128 + int(sig))
+            except (NotImplementedError, RuntimeError, ValueError):
+                pass  # Windows, or not the main thread (a test's app): the default stands
+
     def notify(self, message: str, *, title: str = "", severity: str = "information", **kwargs: Any) -> None:
         self.notices.append(Notice(f"{title}: {message}" if title else str(message), severity))
         super().notify(message, title=title, severity=severity, **kwargs)
 
     def on_mount(self) -> None:
         self.timings["mounted"] = time.perf_counter()
+        self._exit_on_signals()
         if self.config.theme in self.available_themes:
             self.theme = self.config.theme
+        elif self.config.theme:  # only the app knows its themes: it names the bad one, as config does the rest
+            where = self.config.origins.get("theme", "settings.yaml")
+            known = ", ".join(sorted(self.available_themes)[:6])
+            self.notify(f"{where}: theme {self.config.theme!r} is not one of the app's themes ({known}…); "
+                        f"using the default.", severity="warning", markup=False)
         # The settings store follows the theme as the screen does: a theme chosen is kept for next time.
         self.settings_store.follow_theme(self.theme_changed_signal, self,
                                          lambda why: self.notify(why, severity="warning", markup=False))
@@ -240,6 +263,18 @@ class MsBApp(App):
 
     def action_stop_demo(self) -> None:
         self.pane.stop_demos()
+
+    def action_interrupt(self) -> None:
+        """ctrl+c stops what runs, as in any terminal program: a demo first; else it copies a selection, or
+        says how to quit (Textual's own ctrl+c)."""
+        if self.pane.demo_running:
+            self.pane.stop_demos()
+            return
+        focused = self.focused
+        if focused is not None and getattr(focused, "selected_text", "") and hasattr(focused, "action_copy"):
+            focused.action_copy()
+            return
+        self.action_help_quit()
 
     def action_send(self, line: str) -> None:
         self.submit_line(line)

@@ -26,6 +26,9 @@ def respecting(divide: Divide) -> Divide:
     """`divide` (Rich's divide_line: text, width, fold → break offsets), breaking text with CJK by the rules."""
 
     def divide_line(text: str, width: int, fold: bool = True) -> list[int]:
+        # A widget squeezed to nothing (a terminal resized to a few cells) asks for width 0, and Rich's
+        # folding steps through the text by the width: at 0 it raises and takes the app down.
+        width = max(1, width)
         if width < 2 or not _CJK.search(text):
             return divide(text, width, fold)
         return breaks(text, width)

@@ -58,7 +58,7 @@ def test_a_broken_checks_file_is_named(tmp_path):
 def test_the_judge_agrees_with_the_hand_labels_on_right_or_not(real_kb):
     judge = Judge(real_kb)
     items = yaml.safe_load(LABELS.read_text(encoding="utf-8"))["answers"]
-    for lang in ("en", "zh"):  # bench/judge.py: 94.6 % and 94.1 %
+    for lang in ("en", "zh"):  # bench/judge.py: 95.1 % and 94.1 % (held-out set: 87.5 % and 87.7 %)
         mine = [it for it in items if it["lang"] == lang]
         agree = sum((judge.judge(real_kb.checks[it["check"]], it["answer"], lang).grade == "right")
                     == (it["label"] == "right") for it in mine)
@@ -77,6 +77,23 @@ def test_the_judge_agrees_with_the_hand_labels_on_right_or_not(real_kb):
 def test_an_answer_is_judged_on_its_points_not_its_length(real_kb, answer, grade):
     lang = "zh" if any("\u4e00" <= c <= "\u9fff" for c in answer) else "en"
     assert Judge(real_kb).judge(real_kb.checks["dropout-1"], answer, lang).grade == grade
+
+
+@pytest.mark.parametrize("answer, lang", [
+    ("He's right: it's the old networks with more layers, though representations and new algorithms matter.", "en"),
+    ("Yes, just more layers; nothing about representations or new algorithms and hardware.", "en"),
+    ("他说得对，就是多加了几层，和表示、新算法、硬件数据都没关系。", "zh"),
+])
+def test_an_answer_that_sides_with_mr_a_on_a_misconception_is_wrong(real_kb, answer, lang):
+    check = real_kb.checks["just-more-layers-1"]
+    assert check.kind == "misconception"
+    assert Judge(real_kb).judge(check, answer, lang).grade == "wrong"
+
+
+def test_pushing_back_on_mr_a_in_other_words_still_counts(real_kb):
+    answer = ("No: it's representation learning, an automatic search for better representations in successive "
+              "layers, and new algorithms, hardware and data made deep networks trainable.")
+    assert Judge(real_kb).judge(real_kb.checks["just-more-layers-1"], answer, "en").grade == "right"
 
 
 def test_a_card_answered_well_comes_back_later_than_one_answered_badly(tmp_path):

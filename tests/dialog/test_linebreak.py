@@ -88,3 +88,13 @@ def test_a_one_letter_name_stays_with_what_it_names(width):
     lines = lines_of(text, width)
     assert "".join(lines) == text
     assert not any(line.rstrip().endswith((" A", " B")) or line.rstrip() in ("A", "B") for line in lines)
+
+
+def test_a_width_of_nothing_breaks_every_character_rather_than_failing():
+    from rich._wrap import divide_line
+
+    from dialog.view.linebreak import respecting
+
+    divide = respecting(divide_line)
+    for text in ("supercalifragilistic words", "深度学习的深度"):
+        assert divide(text, 0) == divide(text, 1) and divide(text, -3) == divide(text, 1)

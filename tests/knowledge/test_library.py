@@ -33,6 +33,15 @@ class Counting(HashEmbedder):
         return super().embed_passages(texts, progress)
 
 
+class StopsMidBatch(Counting):
+    def embed_passages(self, texts, progress=None):
+        if self.stop_after is not None and self.embedded >= self.stop_after:
+            if progress is not None:
+                progress(4, len(texts))  # half a part done, then Ctrl-C
+            raise KeyboardInterrupt
+        return super().embed_passages(texts, progress)
+
+
 def notes(tmp_path: Path, name: str = "notes.md", sections: int = 30) -> Path:
     path = tmp_path / name
     path.write_text("# Notes\n\n" + "".join(f"## Zorblax part {i}\n\nThe zorblax number {i} halves the rate "
@@ -119,10 +128,12 @@ def test_a_file_name_that_isnt_utf8_is_added_whole(tmp_path):
 def test_ctrl_c_while_adding_says_what_is_kept(tmp_path, monkeypatch, capsys):
     from dialog.terminal import index_cmd
 
-    monkeypatch.setattr(backends, "load_embedder", lambda notice=None: Counting(stop_after=8))
+    monkeypatch.setattr(backends, "load_embedder", lambda notice=None: StopsMidBatch(stop_after=8))
     assert index_cmd.add([str(notes(tmp_path))]) == 130
     err = capsys.readouterr().err
+    # 12 embedded, but vectors are kept a whole part (8 here) at a time: it says what is really kept
     assert "stopped; nothing was added" in err and "the 8 passages embedded so far are kept" in err
+    assert len(vectors.Cache(StopsMidBatch().name, StopsMidBatch().dim).load().table) == 8
 
 
 @pytest.mark.slow

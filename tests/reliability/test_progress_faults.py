@@ -66,6 +66,50 @@ def test_a_locked_file_is_told_once_kept_in_memory_and_written_when_released(tmp
 
 
 
+def test_a_lock_held_past_the_end_of_a_session_costs_nothing_the_next_session_writes_it(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    Progress(path).saw_topic("dropout")
+    locker = Locker(path)
+    try:
+        store = Progress(path)
+        store.saw_topic("gan")
+        store.review("gan-1", "gan", 3, "right", "en", "two nets, one fakes, one judges")
+        store.close()  # the lock is still held: what the session learned goes to a journal beside the file
+        journals = list(tmp_path.glob("progress.sqlite3.pending-*.json"))
+        assert len(journals) == 1 and journals[0].stat().st_mode & 0o077 == 0
+    finally:
+        locker.release()
+    later = Progress(path)
+    assert later.topics() == {"dropout": 1, "gan": 1} and [r[0] for r in later.reviews()] == ["gan-1"]
+    assert not list(tmp_path.glob("*.pending-*"))  # written once, then gone
+    later.close()
+    assert Progress(path).topics() == {"dropout": 1, "gan": 1}  # and never written twice
+
+
+def test_a_damaged_journal_is_set_aside_and_the_rest_still_opens(tmp_path):
+    path = tmp_path / "progress.sqlite3"
+    Progress(path).saw_topic("dropout")
+    (tmp_path / "progress.sqlite3.pending-1-1.json").write_text("[[not json", encoding="utf-8")
+    assert Progress(path).topics() == {"dropout": 1}
+    assert list(tmp_path.glob("*.damaged")) and not list(tmp_path.glob("*.pending-*.json"))
+
+
+def test_a_file_that_cannot_be_written_still_shows_what_was_learned_and_where(tmp_path, monkeypatch):
+    path = tmp_path / "progress.sqlite3"
+    first = Progress(path)
+    first.saw_topic("dropout")
+    first.close()
+
+    def refuse(self, where, wait):
+        raise sqlite3.OperationalError("attempt to write a readonly database")
+
+    monkeypatch.setattr(progress_db.Database, "_connect", refuse)  # a read-only folder or mount
+    notices: list[str] = []
+    store = Progress(path, notices.append)
+    assert store.topics() == {"dropout": 1}  # read from the file, not an empty map
+    assert len(notices) == 1 and "progress.sqlite3" in notices[0] and "readonly" in notices[0]
+
+
 def test_the_notices_speak_the_conversations_language_as_it_is_now(tmp_path):
     path = tmp_path / "progress.sqlite3"
     Progress(path).saw_topic("dropout")
@@ -92,7 +136,8 @@ def test_a_file_locked_at_start_is_waited_for_not_moved_aside(tmp_path):
     try:
         store = Progress(path, notices.append)
         store.saw_topic("gan")
-        assert store.topics() == {"gan": 1} and "database is locked" in notices[0]
+        # what the file held is read, so the session's map is whole while it can't write
+        assert store.topics() == {"dropout": 1, "gan": 1} and "database is locked" in notices[0]
     finally:
         locker.release()
     assert not list(tmp_path.glob("*.damaged-*"))  # a locked file is not a damaged one
@@ -202,3 +247,12 @@ def test_plain_chat_with_a_locked_progress_file_answers_every_line_and_says_why_
     assert err.count("progress isn't being saved: database is locked") == 1, err
     assert file_topics(data / "progress.sqlite3")["rnn-lstm"] == 2 and {"dropout", "gan"} <= set(
         file_topics(data / "progress.sqlite3"))
+
+
+def test_a_folder_where_the_progress_file_should_be_is_named_as_such(tmp_path):
+    (tmp_path / "progress.sqlite3").mkdir()
+    notices: list[str] = []
+    store = Progress(tmp_path / "progress.sqlite3", notices.append)
+    store.saw_topic("gan")
+    assert store.topics() == {"gan": 1}
+    assert len(notices) == 1 and "folder" in notices[0] and "progress.sqlite3" in notices[0]

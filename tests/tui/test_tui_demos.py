@@ -74,6 +74,19 @@ async def test_escape_stops_a_running_demo(make_app):
         assert notes == ["Demo stopped: endless."]
 
 
+async def test_ctrl_c_stops_a_running_demo_and_the_app_goes_on(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await ask(pilot, "/demo endless")
+        await wait_for(pilot, lambda: app.query(DemoPanel) and panel_of(app).handle is not None)
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: panel_of(app).outcome == "stopped", timeout=10, what="the stop")
+        assert app.return_code is None and not app.demo_running  # a stop, not a quit
+        await pilot.press("ctrl+c")  # nothing runs: Textual's own line on how to quit, still no quit
+        await pilot.pause()
+        assert app.return_code is None and any("ctrl+q" in n.text for n in app.notices)
+
+
 async def test_slash_stop_stops_the_running_demo(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:

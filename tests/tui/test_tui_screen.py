@@ -44,3 +44,17 @@ async def test_the_main_screen_shows_title_device_turns_sources_and_keys(make_ap
                          "what does deep mean", "You asked: what does deep mean", "Sources (1)",
                          "ready", "Quit", "palette"):
             assert expected in text, expected
+
+
+async def test_sigterm_ends_the_app_as_quitting_does_so_the_terminal_is_restored(make_app):
+    import asyncio
+    import os
+    import signal
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.conv is not None)
+        os.kill(os.getpid(), signal.SIGTERM)  # handled by the app's loop: an orderly exit, not a death
+        await wait_for(pilot, lambda: app.return_code is not None)
+    assert app.return_code == 128 + signal.SIGTERM
+    asyncio.get_running_loop().remove_signal_handler(signal.SIGTERM)

@@ -68,6 +68,15 @@ def test_a_damaged_line_is_skipped_and_counted_never_fatal(tmp_path):
     assert loaded.skipped == 3
 
 
+def test_a_byte_that_is_not_utf8_costs_only_itself_never_its_line(tmp_path):
+    t = Transcript(tmp_path)
+    t.append(Turn("user", "tell me more", 1.0))
+    t.append(Turn("ms_b", "two", 2.0))
+    t.path.write_bytes(t.path.read_bytes().replace(b"tell me more", b"tell me \xff more"))
+    loaded = read(t.path)
+    assert [x.text for x in loaded.turns] == ["tell me \ufffd more", "two"] and loaded.skipped == 0
+
+
 def test_the_latest_non_empty_transcript_is_the_one_resumed(tmp_path):
     first = Transcript(tmp_path)
     first.append(Turn("user", "old", 1.0))
