@@ -109,6 +109,15 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _lesson(args: argparse.Namespace, run):
+    """The transcript file of `--lesson N`, or None without one (dialog.lessons raises a clear error)."""
+    if not args.lesson:
+        return None
+    from dialog import lessons
+
+    return lessons.find(run.data_dir, _text(args.lesson)).path
+
+
 def _screen_in_utf8() -> None:
     """Textual draws on stderr. Under an ASCII locale (LC_ALL=C) Python would write each box-drawing or
     Chinese character as a "\\u256d" escape, six cells wide, and the screen falls apart; terminals take
@@ -188,14 +197,9 @@ def _run(args: argparse.Namespace, run) -> int:
     if args.command == "chat" and args.plain:
         from dialog.terminal.chat import chat_plain
 
-        lesson = None
-        if args.lesson:
-            from dialog import lessons
-
-            lesson = lessons.find(run.data_dir, _text(args.lesson)).path
         return chat_plain(sys.stdin, sys.stdout, as_json=args.json, lang=lang,
                           interactive=sys.stdin.isatty() and not args.json, debug=args.debug,
-                          resume=args.resume, lesson=lesson)
+                          resume=args.resume, lesson=_lesson(args, run))
     if args.command == "index":
         from dialog.terminal.index_cmd import index_main
 
@@ -228,11 +232,7 @@ def _run(args: argparse.Namespace, run) -> int:
 
     terminal_input.install()
     _screen_in_utf8()
-    lesson = None
-    if args.lesson:
-        from dialog import lessons
-
-        lesson = lessons.find(run.data_dir, _text(args.lesson)).path  # a clear error before the screen opens
+    lesson = _lesson(args, run)  # before the screen opens: a bad number is a clear error, not a blank app
     tui = MsBApp(resume=args.resume, lesson=lesson, config=run)
     tui.run()
     said = tui.farewell()

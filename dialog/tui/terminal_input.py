@@ -25,7 +25,7 @@ def strip_escapes(text: str) -> str:
 class LenientDecoder:
     """An incremental UTF-8 decoder (the interface the driver uses) that never raises and keeps pastes whole."""
 
-    def __init__(self, errors: str = "replace") -> None:
+    def __init__(self) -> None:
         self._inner = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._in_paste = False
         self._held = ""  # the end of a paste read so far, from its last ESC: maybe half a sequence
