@@ -4,7 +4,8 @@ Each change is one transaction in WAL mode, so a crash or kill -9 loses no compl
 instances can write side by side. When the file can't take a change — locked by another process past a
 short wait, a full disk, a read-only file, damage found mid-session — the learner is told once, the
 session goes on in an in-memory copy, and the changes it held are written in order as soon as the file
-takes them again (tried with each later change, without waiting, and once more at exit). Changes the
+takes them again. A file damaged mid-session (overwritten, truncated) is moved aside like one found
+damaged at open, and a fresh one gets every change of this session, so the session's progress survives (tried with each later change, without waiting, and once more at exit). Changes the
 file still refuses at exit are kept beside it in a small journal (`<file>.pending-*.json`) and written by
 the next session that opens it, so a lock held past the end of a session costs nothing.
 
@@ -26,6 +27,8 @@ from typing import Callable, Sequence
 from knowledge import storage
 
 Statement = tuple[str, tuple]
+HEADER = b"SQLite format 3\x00"
+OVERWRITTEN = "something else overwrote the file"
 Notice = Callable[[str], None]
 # How long a change waits for another process's lock: SQLite holds one for milliseconds per transaction,
 # so this is ample for instances side by side, and short enough never to hold up a reply.
@@ -48,8 +51,14 @@ class Database:
         self._file: sqlite3.Connection | None = None
         self._shadow: sqlite3.Connection | None = None  # in effect while the file takes no change
         self._pending: list[Sequence[Statement]] = []
+        # Every change of this session, in order: a file damaged mid-session takes its earlier rows with it,
+        # and these (all upserts or appends) rebuild the session's part in a copy and in the fresh file.
+        self._session: list[Sequence[Statement]] = []
+        self._damaged = False  # the file is not a database any more: set it aside at the next write
+        self._head: int | None = None  # a descriptor of the file, to see it overwritten
         self.problem: str | None = None  # why changes are not reaching the file now
         self._told = False
+        self._said_unsaved = False  # the learner heard "isn't being saved" and not yet "saved again"
         if path is None:
             self._file = self._memory()
         else:
@@ -69,6 +78,7 @@ class Database:
         try:
             db.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
             self._prepare(db)
+            self._watch()
             return db
         except BaseException:
             db.close()
@@ -89,11 +99,10 @@ class Database:
             self._degrade(exc)
             return
         except sqlite3.DatabaseError as exc:  # not a database, or damaged: keep it aside, start afresh
-            aside = path.with_name(f"{path.name}.damaged-{int(time.time())}")
             try:
-                path.rename(aside)
-                self.notice("progress_damaged", why=exc, aside=aside.name)
+                self._set_aside(exc)
                 self._file = self._connect(path, LOCK_WAIT)
+                self._replay_journals()
                 return
             except (OSError, sqlite3.Error):
                 pass
@@ -103,9 +112,21 @@ class Database:
         self.path = None
         self._file = self._memory()
 
+    def _set_aside(self, exc: Exception, key: str = "progress_damaged") -> None:
+        aside = self.path.with_name(f"{self.path.name}.damaged-{time.time_ns()}")
+        self.path.rename(aside)
+        for extra in ("-wal", "-shm"):  # a fresh file must not pick up the old one's log
+            try:
+                self.path.with_name(self.path.name + extra).unlink()
+            except OSError:
+                pass
+        self.notice(key, why=exc, aside=aside.name)
+
     def _degrade(self, exc: Exception) -> None:
         """Go on in memory from what the file holds (as far as it can still be read)."""
         self.problem = str(exc) or type(exc).__name__
+        if isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError):
+            self._damaged = True  # locked, full and read-only are OperationalErrors: the file itself is fine
         if self.path is not None and self.path.is_dir():
             self.problem = "a folder stands where the file should be"
         if self._shadow is None:
@@ -113,17 +134,74 @@ class Database:
             source = self._file if self._file is not None else self._read_only()
             if source is not None:
                 try:
+                    if self._damaged:
+                        raise sqlite3.DatabaseError("damaged")
                     source.backup(self._shadow)
                     self._prepare(self._shadow)  # a copy of an empty or older file: its tables as they are now
                 except sqlite3.Error:
-                    self._shadow.close()  # unreadable too: this session's progress starts empty,
-                    self._shadow = self._memory()  # the file keeps the rest
+                    self._shadow.close()  # unreadable too: the copy holds what this session did
+                    self._shadow = self._memory()
+                    for change in self._session:
+                        _apply(self._shadow, change)
                 if source is not self._file:
                     source.close()
+        if not self._damaged:  # a damaged file is set aside at once, and that notice says all
+            self._tell_unsaved()
+
+    def _tell_unsaved(self) -> None:
         if not self._told:
-            self._told = True
+            self._told = self._said_unsaved = True
             where = storage.shown(self.path) if self.path is not None else ""
             self.notice("progress_not_saved", why=f"{self.problem} ({where})" if where else self.problem)
+
+    def _looks_whole(self) -> bool:
+        """Whether the file still starts as a database. In WAL mode a connection keeps working from its log
+        and cache when another program overwrites the file, and would checkpoint into the wreck at close."""
+        if self._head is None:
+            return True
+        try:
+            return os.pread(self._head, len(HEADER), 0) in (HEADER, b"")
+        except OSError:
+            return True  # can't tell from here; the next change to fail will
+
+    def _watch(self) -> None:
+        """Hold the file open to read its first bytes. Held for the whole session, because closing any
+        descriptor of the file would drop the POSIX locks SQLite holds on it."""
+        self._unwatch()
+        try:
+            self._head = os.open(self.path, os.O_RDONLY)
+        except (OSError, TypeError):
+            self._head = None
+
+    def _unwatch(self) -> None:
+        if self._head is not None:
+            try:
+                os.close(self._head)
+            except OSError:
+                pass
+            self._head = None
+
+    def _verified_at_close(self) -> None:
+        """Open the closed file afresh; where it fails its check, set it aside and write the session anew."""
+        if self.path is None or not self._session or self.path.is_dir():
+            return
+        try:
+            check = sqlite3.connect(self.path, timeout=LOCK_WAIT)
+            try:
+                self._prepare(check)
+            finally:
+                check.close()
+            return
+        except sqlite3.OperationalError:
+            return  # locked or unreadable right now: not damage
+        except sqlite3.DatabaseError as exc:
+            self.problem = str(exc) or OVERWRITTEN
+        self._shadow = self._memory()
+        for change in self._session:
+            _apply(self._shadow, change)
+        self._damaged = True
+        if not self._flush(wait=LOCK_WAIT):
+            self._keep_pending()
 
     def _read_only(self) -> sqlite3.Connection | None:
         """The file opened only to read (a read-only folder, a lock): what was learned still shows."""
@@ -186,10 +264,15 @@ class Database:
             if self._shadow is None:
                 try:
                     _apply(self._file, statements)
+                    self._session.append(statements)
+                    if not self._looks_whole():
+                        self._degrade(sqlite3.DatabaseError(OVERWRITTEN))
+                        self._flush(wait=0.0)
                     return
                 except sqlite3.Error as exc:
-                    self._degrade(exc)
+                    self._degrade(exc)  # its copy holds the session so far, not this change
             _apply(self._shadow, statements)
+            self._session.append(statements)
             self._pending.append(statements)
             self._flush(wait=0.0)
 
@@ -207,6 +290,17 @@ class Database:
         if self._shadow is None or self.path is None:
             return True
         try:
+            if self._damaged:
+                if self._file is not None:
+                    self._file.close()
+                    self._file = None
+                try:
+                    self._set_aside(sqlite3.DatabaseError(self.problem), "progress_damaged_mid")
+                except OSError:
+                    self._tell_unsaved()
+                    raise
+                self._damaged = False
+                self._pending[:] = self._session  # the fresh file gets the whole session
             if self._file is None:
                 self._file = self._connect(self.path, wait)
             self._file.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
@@ -215,13 +309,15 @@ class Database:
                     for sql, params in statements:
                         self._file.execute(sql, params)
             self._file.execute(f"PRAGMA busy_timeout = {int(LOCK_WAIT * 1000)}")
-        except sqlite3.Error:
+        except (sqlite3.Error, OSError):
             return False
         self._pending.clear()
         self._shadow.close()
         self._shadow = None
         self.problem = None
-        self.notice("progress_saved_again")
+        if self._said_unsaved:
+            self._said_unsaved = False
+            self.notice("progress_saved_again")
         return True
 
     def close(self) -> None:
@@ -232,6 +328,16 @@ class Database:
                 if db is not None:
                     db.close()
             self._file = self._shadow = None
+            self._unwatch()  # after SQLite let go of the file: its locks went with its own descriptors
+            try:
+                self._verified_at_close()
+            except (sqlite3.Error, OSError):
+                pass
+            for db in (self._file, self._shadow):
+                if db is not None:
+                    db.close()
+            self._file = self._shadow = None
+            self._unwatch()
         _open_stores.discard(self)
 
 

@@ -5,6 +5,7 @@ query-only mode; damage is injected at the connection.)"""
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -204,8 +205,29 @@ def test_damage_found_mid_session_costs_nothing_but_a_notice(tmp_path):
     store.db._file = Damaged(store.db._file)
     store.saw_topic("gan")
     store.watched("cnn")
-    assert store.topics() == {"gan": 1} and store.demos_watched() == {"cnn"}
-    assert len(notices) == 1 and "malformed" in notices[0]
+    assert store.topics() == {"dropout": 1, "gan": 1} and store.demos_watched() == {"cnn"}
+    assert len(notices) == 1 and "malformed" in notices[0] and "this session" in notices[0]
+
+
+def test_a_file_overwritten_mid_session_loses_nothing_of_the_session(tmp_path):
+    path = tmp_path / "p.sqlite3"
+    earlier = Progress(path)
+    earlier.saw_topic("tensors")
+    earlier.close()
+    notices: list[str] = []
+    store = Progress(path, notices.append)
+    store.saw_topic("dropout")
+    store.saw_topic("dropout")
+    store.review("dropout-1", "dropout", 3, "right", "en", "it drops units")
+    path.write_bytes(os.urandom(8192))  # another program clobbers the file while the session runs
+    store.saw_topic("gan")
+    store.review("gan-1", "gan", 1, "wrong", "en", "no idea")
+    store.close()
+    again = Progress(path)
+    assert again.topics() == {"dropout": 2, "gan": 1}  # what was on disk before is in the file set aside
+    assert {c.check_id for c in again.cards()} == {"dropout-1", "gan-1"}
+    assert len(list(tmp_path.glob("p.sqlite3.damaged-*"))) == 1
+    assert len(notices) == 1 and "this session" in notices[0], notices
 
 
 def test_a_change_waits_only_a_short_fixed_time_for_a_lock(tmp_path):
