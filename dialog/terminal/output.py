@@ -51,7 +51,7 @@ def _render(reply: Reply, out: TextIO) -> None:
     from rich.console import Console
     from rich.text import Text
 
-    from dialog.view.markdown import RichMarkdown as Markdown  # emphasis that works in Chinese too
+    from dialog.view.rich_markdown import RichMarkdown as Markdown  # emphasis that works in Chinese too
 
     console = Console(file=out, highlight=False)
     console.print(Markdown(clean(reply.text)))

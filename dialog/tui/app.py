@@ -76,7 +76,7 @@ class MsBApp(App):
                  device: str | None = None, lang: str | None = None, services: Services | None = None,
                  typing_seconds: float = TYPING_SECONDS, config: run_config.RunConfig | None = None) -> None:
         super().__init__()
-        linebreak.install()  # Chinese lines never start with "，" or "」" (idempotent; app.py does it too)
+        linebreak.install(textual=True)  # Chinese lines never start with "，" or "」" (idempotent; app.py does it too)
         self.config = config or run_config.resolve(run_config.Flags(str(data_dir) if data_dir else None,
                                                                     lang=lang, device=device))
         self.settings_store = Store(self.config.settings_file)

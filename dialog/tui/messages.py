@@ -19,7 +19,8 @@ from dialog.lines import say
 from dialog.reply import Reply, Source
 from knowledge.safe_text import clean
 from dialog.tui.clipboard import copy_text
-from dialog.view.markdown import history_markdown, parser
+from dialog.view.markdown import parser
+from dialog.view.rich_markdown import history_markdown
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 # Typing pace: a reply appears within about a second however long it is, in at most this

@@ -67,18 +67,17 @@ def _may_break(text: str, i: int) -> bool:
     return bool(_CJK.match(before) or _CJK.match(here))  # Latin against Latin: inside a word or a number
 
 
-def install() -> None:
-    """Make Rich's and Textual's wrapping follow the rules (once; the front ends call it at start)."""
+def install(textual: bool = False) -> None:
+    """Make Rich's wrapping, and with `textual` Textual's, follow the rules (once per module; the front ends
+    call it at start). The line front ends leave Textual out: importing it would cost every answer ~0.1 s."""
     import rich._wrap
     import rich.text
 
     modules = [rich._wrap, rich.text]
-    try:
+    if textual:
         import textual.content
 
         modules.append(textual.content)
-    except ImportError:  # the line front ends run without Textual imported
-        pass
     for module in modules:
         current = getattr(module, "divide_line", None)
         if current is not None and not getattr(current, "respects_kinsoku", False):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 from markdown_it import MarkdownIt
-from rich.markdown import Markdown as _RichMarkdown
 from markdown_it.common.utils import isMdAsciiPunct, isPunctChar, isWhiteSpace
 from markdown_it.parser_inline import ParserInline
 from markdown_it.rules_inline.state_inline import Scanned, StateInline
@@ -60,16 +59,3 @@ def parser(html: bool = True) -> MarkdownIt:
     inline.ruler, inline.ruler2 = md.inline.ruler, md.inline.ruler2  # keep the preset's rules
     md.inline = inline
     return md
-
-
-class RichMarkdown(_RichMarkdown):
-    """Rich's Markdown, parsed by the same parser as the live replies (emphasis that works in Chinese)."""
-
-    def __init__(self, markup: str, **kwargs) -> None:
-        super().__init__(markup, **kwargs)
-        self.parsed = parser().parse(markup)
-
-
-def history_markdown(text: str) -> RichMarkdown:
-    """A saved reply as one renderable: cheap to lay out a hundred times over."""
-    return RichMarkdown(text)

@@ -58,7 +58,7 @@ def test_installed_rich_console_output_follows_the_rules():
 def test_installed_textual_wrapping_follows_the_rules():
     from textual.content import Content
 
-    install()
+    install(textual=True)
     for width in (13, 21, 34):
         lines = [line.plain for line in Content(PARAGRAPH).wrap(width)]
         assert "".join(lines) == PARAGRAPH

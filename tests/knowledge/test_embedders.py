@@ -177,12 +177,16 @@ def test_the_same_question_gets_the_same_answer_under_any_hash_seed(tmp_path):
 
 
 @pytest.mark.slow
-def test_answering_imports_neither_torch_nor_sentence_transformers_nor_sklearn(tmp_path):
-    code = ("import sys, app; app.main(['ask', 'what does deep mean']); app.main(['ask', '深度是什么意思']);"
-            "print(sorted(m for m in ('torch', 'sentence_transformers', 'sklearn', 'transformers') if m in sys.modules),"
-            " file=sys.stderr)")
+@pytest.mark.parametrize("command", [["ask", "-"], ["chat", "--plain"]])
+def test_answering_imports_no_gui_sparse_or_training_library(tmp_path, command):
+    """The answer path imports what answering needs: no Textual, SciPy, torch or sentence-transformers."""
+    code = (f"import sys, app; app.main({command!r});"
+            "print(sorted(m for m in ('torch', 'sentence_transformers', 'sklearn', 'transformers', 'textual', "
+            "'scipy') if m in sys.modules), file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], text=True, capture_output=True, cwd=ROOT, timeout=120,
+                         input="what does deep mean\n深度是什么意思\n",
                          env={"PATH": "/usr/bin:/bin", "MSB_CACHE_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1",
                               "MSB_DATA_DIR": str(tmp_path / "data")})
+    assert "深度" in out.stdout, out.stdout
     assert out.returncode == 0, out.stderr
     assert out.stderr.strip().splitlines()[-1] == "[]"
