@@ -31,7 +31,6 @@ from dialog.tui.messages import BotMessage, NoteMessage, UserMessage
 from dialog.tui.prompt import ChatInput
 from dialog.tui.runtime import prime, settle_gc
 from dialog.view.figures import fit_items
-from knowledge.lang import pick
 
 STATUS_FOLLOW = 0.5  # seconds between the status line's updates while a demo runs (one line, no layout)
 
@@ -63,8 +62,8 @@ def running_line(items: list[str], lang: str, width: int) -> str:
     dropped from the end (the hint first) rather than a number cut in two."""
     from rich.cells import cell_len
 
-    lead = pick(lang, "demo running: ", "演示运行中：")
-    hint = pick(lang, " — Esc stops it, a click shows it", "——按 Esc 停止，点这里查看")
+    lead = say("demo_running_lead", lang)
+    hint = say("demo_running_hint", lang)
     whole = lead + " · ".join(items) + hint
     if cell_len(whole) <= width:
         return whole
