@@ -244,6 +244,16 @@ class DemoPanel(Vertical):
         for event in message.events:
             await self.apply(event)
 
+    async def _show_named(self, shown: dict, event: Plot | Images, make: Callable[[], Widget], where: str) -> bool:
+        """A later figure of the same name replaces what the earlier one drew; a new name gets a widget of its
+        own, mounted in `where` (True then)."""
+        if event.name in shown:
+            shown[event.name].show(event)
+            return False
+        shown[event.name] = widget = make()
+        await self.query_one(where).mount(widget)
+        return True
+
     async def apply(self, event: Event) -> None:
         if isinstance(event, Progress):
             # One bar for the whole run that never runs backwards, though a demo with several phases
@@ -256,18 +266,10 @@ class DemoPanel(Vertical):
             self.query_one(".demo-metrics", ItemsLine).show(([clean(event.stage)] if event.stage else []) + self.latest)
             self._stage = clean(event.stage or "")
         elif isinstance(event, Plot):
-            if event.name in self._plots:
-                self._plots[event.name].show(event)
-            else:
-                self._plots[event.name] = plot = DemoFigure(event, classes="demo-plot")
-                await self.query_one(".demo-plots").mount(plot)
+            if await self._show_named(self._plots, event, lambda: DemoFigure(event, classes="demo-plot"), ".demo-plots"):
                 self._fit_plots()
         elif isinstance(event, Images):
-            if event.name in self._images:
-                self._images[event.name].show(event)
-            else:
-                self._images[event.name] = images = DemoImages(event, classes="demo-digits")
-                await self.query_one(".demo-images").mount(images)
+            await self._show_named(self._images, event, lambda: DemoImages(event, classes="demo-digits"), ".demo-images")
         elif isinstance(event, TextEvent):
             self.texts.append(clean(event.text))
             await self.query_one(".demo-text", Markdown).update("\n\n".join(self.texts))

@@ -1,7 +1,7 @@
 """The chat: it owns the thread of messages, the input, the answering worker and the demo panels.
 
 Slow work runs in Textual workers, each of which tells the pane how it went with a message of the pane's
-own (Loaded / LoadFailed, Warmed / WarmFailed, Answered / AnswerFailed): loading the knowledge base,
+own (Loaded, Warmed, Answered, each with the error when it failed): loading the knowledge base,
 warming up the model, answering (one line at a time, in the order typed), running
 demos. The session (engine + transcript) is touched only from the answering worker or, between
 answers, from the UI thread — never from two threads at once.
@@ -78,39 +78,23 @@ class ChatPane(Vertical):
     # message back to the prompt; shift+tab walks on to older ones, as Textual's focus chain does.
     BINDINGS = [Binding("tab", "newest_or_prompt", "Newest message", show=False)]
 
-    # What the pane's workers tell it (from their threads; handled on the UI thread). They are the pane's
-    # own business, so they do not bubble.
+    # What the pane's workers tell it (from their threads; handled on the UI thread), each with the error
+    # when the work failed. They are the pane's own business, so they do not bubble.
     @dataclass
     class Loaded(Message, bubble=False):
-        """The knowledge base is loaded and the conversation open."""
-
-        session: Session
-
-    @dataclass
-    class LoadFailed(Message, bubble=False):
-        error: Exception
+        session: Session | None  # the conversation, open; None when loading failed
+        error: Exception | None = None
 
     @dataclass
     class Warmed(Message, bubble=False):
-        """The search model is warm; `dense` False when only keyword search answers."""
-
-        dense: bool
-
-    @dataclass
-    class WarmFailed(Message, bubble=False):
-        error: Exception
+        dense: bool  # False: only keyword search answers
+        error: Exception | None = None
 
     @dataclass
     class Answered(Message, bubble=False):
         pending: Pending
-        reply: Reply
-
-    @dataclass
-    class AnswerFailed(Message, bubble=False):
-        """A bug in answering: the session promises a reply, but the chat must not freeze on one."""
-
-        pending: Pending
-        error: Exception
+        reply: Reply | None  # None: a bug in answering (the session promises a reply; the chat must not freeze)
+        error: Exception | None = None
 
     def __init__(self, services: Services, transcript: Transcript, *, lang: str | None, device: str | None,
                  typing_seconds: float) -> None:
@@ -212,7 +196,7 @@ class ChatPane(Vertical):
         try:
             session = self._open(resumed)
         except Exception as exc:  # noqa: BLE001 — told to the reader, and the chat says it can't answer
-            self._tell(self.LoadFailed(exc))
+            self._tell(self.Loaded(None, exc))
         else:
             self._tell(self.Loaded(session))
 
@@ -231,7 +215,7 @@ class ChatPane(Vertical):
         try:
             dense = self._warm_up()
         except Exception as exc:  # noqa: BLE001 — keyword search still answers
-            self._tell(self.WarmFailed(exc))
+            self._tell(self.Warmed(False, exc))
         else:
             self._tell(self.Warmed(dense))
 
@@ -245,6 +229,13 @@ class ChatPane(Vertical):
         return bool(getattr(self.kb, "dense_ready", True))
 
     def on_chat_pane_loaded(self, message: Loaded) -> None:
+        if message.error is not None:
+            self._kb_error = str(message.error)
+            self._set_status("failed")
+            self.app.notify(self._kb_error, title=say("notice_kb_title", self.current_lang()), severity="error",
+                            timeout=30, markup=False)
+            self._pump()
+            return
         self.session = message.session
         self.app.timings["knowledge_loaded"] = time.perf_counter()
         self._announce_reviews()
@@ -253,13 +244,6 @@ class ChatPane(Vertical):
             self._warm()
         else:
             self._set_status("ready")
-        self._pump()
-
-    def on_chat_pane_load_failed(self, message: LoadFailed) -> None:
-        self._kb_error = str(message.error)
-        self._set_status("failed")
-        self.app.notify(self._kb_error, title=say("notice_kb_title", self.current_lang()), severity="error",
-                        timeout=30, markup=False)
         self._pump()
 
     def _announce_reviews(self) -> None:
@@ -274,13 +258,10 @@ class ChatPane(Vertical):
 
     def on_chat_pane_warmed(self, message: Warmed) -> None:
         self.app.timings["warm"] = time.perf_counter()
+        if message.error is not None:
+            self.app.notify(say("keywords_only", self.current_lang(), why=message.error), severity="warning",
+                            markup=False)
         self._set_status("ready" if message.dense else "keywords")
-
-    def on_chat_pane_warm_failed(self, message: WarmFailed) -> None:
-        self.app.timings["warm"] = time.perf_counter()
-        self.app.notify(say("keywords_only", self.current_lang(), why=message.error), severity="warning",
-                        markup=False)
-        self._set_status("keywords")
 
     # ------------------------------------------------------------------ talking
 
@@ -335,21 +316,17 @@ class ChatPane(Vertical):
         try:
             reply = pending.job(self.session)
         except Exception as exc:  # noqa: BLE001 — answered with an apology and a notice, below
-            self._tell(self.AnswerFailed(pending, exc))
+            self._tell(self.Answered(pending, None, exc))
         else:
             self._tell(self.Answered(pending, reply))
 
     def on_chat_pane_answered(self, message: Answered) -> None:
-        failure, self.session.failure = self.session.failure, None
-        self._answered(message.pending, message.reply, failure)
-
-    def on_chat_pane_answer_failed(self, message: AnswerFailed) -> None:
-        lang = self.current_lang()
-        self._answered(message.pending, Reply("error", say("answer_failed", lang), lang),
-                       f"{type(message.error).__name__}: {message.error}")
-
-    def _answered(self, pending: Pending, reply: Reply, failure: str | None) -> None:
-        self._current = None
+        pending, reply, self._current = message.pending, message.reply, None
+        if reply is None:
+            failure: str | None = f"{type(message.error).__name__}: {message.error}"
+            reply = Reply("error", say("answer_failed", self.current_lang()), self.current_lang())
+        else:
+            failure, self.session.failure = self.session.failure, None
         if failure:
             self.app.notify(failure, title=say("could_not_answer_title", self.current_lang()), severity="error",
                             markup=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import threading
 
 import pytest
-from conftest import SIZE, settled, wait_for
+from conftest import ask, SIZE, settled, wait_for
 from rich.cells import cell_len
 from textual.app import App
 from textual.widgets import ProgressBar
@@ -20,11 +20,6 @@ from dialog.tui.plots import DemoFigure, DemoImages, DemoPlot, per_row_for, rend
 from dialog.tui.prompt import ChatInput
 
 pytestmark = pytest.mark.anyio
-
-
-async def ask(pilot, text: str) -> None:
-    pilot.app.query_one(ChatInput).value = text
-    await pilot.press("enter")
 
 
 def panel_of(app) -> DemoPanel:
