@@ -118,7 +118,7 @@ def _lesson(args: argparse.Namespace, run):
     return lessons.find(run.data_dir, _text(args.lesson)).path
 
 
-def _screen_in_utf8() -> None:
+def screen_in_utf8() -> None:
     """Textual draws on stderr. Under an ASCII locale (LC_ALL=C) Python would write each box-drawing or
     Chinese character as a "\\u256d" escape, six cells wide, and the screen falls apart; terminals take
     UTF-8 whatever the locale says, so the screen is written in it."""
@@ -231,7 +231,7 @@ def _run(args: argparse.Namespace, run) -> int:
     from dialog.tui.app import MsBApp
 
     terminal_input.install()
-    _screen_in_utf8()
+    screen_in_utf8()
     lesson = _lesson(args, run)  # before the screen opens: a bad number is a clear error, not a blank app
     tui = MsBApp(resume=args.resume, lesson=lesson, config=run)
     tui.run()

@@ -29,6 +29,8 @@ def resolve_device(requested: str | None) -> str:
         requested = requested.strip().lower()
         if requested not in DEVICES + ("auto",):
             raise DemoError(f"unknown device {requested!r} (devices: auto, {', '.join(DEVICES)})")
+        if requested == "cpu":  # always there: no need to import torch to look
+            return requested
     found = available_devices()
     if requested is None or requested == "auto":
         return found[0]

@@ -33,6 +33,12 @@ class ProcessRun(Run):
     and leads its own process group, so a kill reaches everything it started.
     """
 
+    @property
+    def pid(self) -> int | None:
+        """The worker process's id, once it started."""
+        process = getattr(self, "_process", None)
+        return process.pid if process is not None else None
+
     def _start(self, demo, config, ctx_args: dict[str, Any]) -> None:
         _start_resource_tracker()
         mp = multiprocessing.get_context("spawn")

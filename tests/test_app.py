@@ -257,7 +257,7 @@ def test_the_app_draws_in_utf8_under_an_ascii_locale(monkeypatch):
     raw = io.BytesIO()
     screen = io.TextIOWrapper(raw, encoding="ascii", errors="backslashreplace")
     monkeypatch.setattr(sys, "__stderr__", screen)
-    app._screen_in_utf8()
+    app.screen_in_utf8()
     screen.write("╭─ 深度")
     screen.flush()
     assert raw.getvalue() == "╭─ 深度".encode()  # one cell per character, not "\\u256d" escapes

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, check_cancelled, option
 from demos.errors import DemoError
 from demos.kit import loss_plot, report_every, seed_option
-from demos.library import _dist_worker as worker
+from demos.library import dist_worker as worker
 
 START_PATIENCE_S = 120.0  # each worker imports torch: seconds on a busy machine, never minutes
 STEP_PATIENCE_S = 60.0  # the longest silence allowed once training has begun

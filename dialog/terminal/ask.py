@@ -9,11 +9,11 @@ from dialog.lines import say
 from dialog.reply import Reply
 from dialog.startup import conversation, load_kb
 from dialog.terminal.output import emit, lines_of, stderr_notice, working
-from knowledge.lang import detect_lang, pick
+from knowledge.lang import detect_lang
 
 
 def ask_one(question: str, *, lang: str | None, as_json: bool, out: TextIO | None = None, debug: bool = False) -> int:
-    with working(pick(lang or detect_lang(question), "Ms. B is reading her notes…", "B 女士正在翻看笔记……")):
+    with working(say("ask.reading", lang or detect_lang(question))):
         kb = load_kb(notice=stderr_notice())
     emit(_answer(kb, question, lang), as_json, out or sys.stdout, debug=debug)
     return 0

@@ -16,7 +16,6 @@ from dialog.session import Session
 from dialog.startup import conversation, load_kb
 from dialog.terminal.output import emit, stderr_notice, working
 from dialog.transcript import Transcript, data_dir
-from knowledge.lang import pick
 
 STOP_WAIT = 2.0
 
@@ -25,7 +24,7 @@ def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interact
                resume: bool = False, lesson=None) -> int:
     """`resume`: go on with the newest conversation; `lesson`: with that transcript file (msb --lesson N)."""
     notice = stderr_notice()
-    with working(pick(lang or "en", "Loading Ms. B…", "正在加载 B 女士……")):
+    with working(say("plain.loading", lang or "en")):
         kb = load_kb(notice=notice)
     from dialog.progress import Progress
 
@@ -58,7 +57,7 @@ def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interact
             emit(run_inline(session, action, as_json, out), as_json, out, {"event": "demo_outcome"})
         elif isinstance(action, Save):
             ok, what = session.save(action.path)
-            emit(Reply("command" if ok else "error", pick(session.lang, f"Saved to `{what}`.", f"已保存到 `{what}`。")
+            emit(Reply("command" if ok else "error", say("plain.saved_to", session.lang, path=what)
                        if ok else what, session.lang), as_json, out)  # type: ignore[arg-type]
         elif isinstance(action, Clear):
             session.clear()
@@ -81,10 +80,7 @@ def _go_on(session: Session, lesson, notice, lang: str) -> None:
 
 def greeting(lang: str, due: int) -> str:
     """Ms. B's first line, and how many reviews are due when there are any (plain text: no Markdown here)."""
-    from dialog.lines import say
-
-    text = pick(lang, "Ms. B is here. Ask away (/help lists what she can do, /quit leaves).\n",
-                "B 女士来了。随便问吧（/help 看看她能做什么，/quit 退出）。\n")
+    text = say("plain.greeting", lang) + "\n"
     if due:
         text += say("reviews_due_plain_one" if due == 1 else "reviews_due_plain", lang, n=due) + "\n"
     return text

@@ -21,10 +21,10 @@ from textual.worker import get_current_worker
 from demos.core import Error, Event, Images, Plot, Progress, Result, Stopped, Text as TextEvent
 from demos.driver import DemoHandle, Outcome, drive
 from dialog.errors import USER_ERRORS
+from dialog.lines import say
 from dialog.view.markdown import parser
 from dialog.tui.plots import DemoFigure, DemoImages
 from dialog.view.figures import fit_items, metrics_items, metrics_line
-from knowledge.lang import pick
 from knowledge.safe_text import clean
 
 FRAME = 1 / 15  # seconds between screen updates: smooth to the eye, cheap for the UI thread
@@ -125,8 +125,8 @@ class DemoPanel(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="demo-head"):
-            yield Label(self._t("starting…", "正在启动…"), classes="demo-device")
-            yield Button(self._t("■ Stop (esc)", "■ 停止（esc）"), classes="demo-stop", compact=True)
+            yield Label(say("panel.starting", self.lang), classes="demo-device")
+            yield Button(say("panel.stop_button", self.lang), classes="demo-stop", compact=True)
         with Horizontal(classes="demo-progress"):
             yield ProgressBar(total=None, show_eta=False)
             yield ItemsLine(classes="demo-metrics")
@@ -154,17 +154,14 @@ class DemoPanel(Vertical):
         """["cnn 45%", "test accuracy 93.1%"]: how the run stands, item by item, so that a short status
         line can drop whole items; before the first step, what it is preparing rather than "0%"."""
         if not self._heard:
-            return [f"{self.demo_id} ({self._t('starting…', '启动中…')})"]
+            return [f"{self.demo_id} ({say('panel.starting_short', self.lang)})"]
         if self._done <= 0:
-            return [f"{self.demo_id} ({self._stage or self._t('preparing…', '准备中…')})", *self.latest]
+            return [f"{self.demo_id} ({self._stage or say('panel.preparing', self.lang)})", *self.latest]
         return [f"{self.demo_id} {round(self._done * 100)}%", *self.latest]
 
     @property
     def summary(self) -> str:
         return " · ".join(self.summary_items)
-
-    def _t(self, en: str, zh: str) -> str:
-        return pick(self.lang, en, zh)
 
     # ------------------------------------------------------------ control (UI thread)
 
@@ -173,7 +170,7 @@ class DemoPanel(Vertical):
         if not self.running or self._cancel_requested:
             return
         self._cancel_requested = True
-        self.query_one(".demo-status", Static).update(Text(self._t("stopping…", "正在停止…"), style="italic"))
+        self.query_one(".demo-status", Static).update(Text(say("panel.stopping", self.lang), style="italic"))
         if self.handle is not None:
             self.handle.cancel()
 
@@ -227,15 +224,15 @@ class DemoPanel(Vertical):
     def _show_device(self) -> None:
         device = getattr(self.handle, "device", "") or "?"
         if device == "auto":  # the worker is choosing (its first message says which)
-            device = self._t("choosing…", "选择中…")
-        self.query_one(".demo-device", Label).update(self._t(f"device: {device}", f"设备：{device}"))
+            device = say("panel.choosing_device", self.lang)
+        self.query_one(".demo-device", Label).update(say("panel.device", self.lang, device=device))
 
     def on_demo_panel_started(self, message: Started) -> None:
         self._show_device()
         if not self._heard and not self._cancel_requested:
             # A worker process imports PyTorch before it can say anything: seconds, not a hang.
             self.query_one(".demo-status", Static).update(
-                Text(self._t("preparing (loading PyTorch in the demo's own process)…", "准备中（演示进程正在加载 PyTorch）…"),
+                Text(say("panel.loading_torch", self.lang),
                      style="italic"))
 
     async def on_demo_panel_events(self, message: Events) -> None:
@@ -246,6 +243,16 @@ class DemoPanel(Vertical):
             self._show_device()  # chosen by the worker by now
         for event in message.events:
             await self.apply(event)
+
+    async def _show_named(self, shown: dict, event: Plot | Images, make: Callable[[], Widget], where: str) -> bool:
+        """A later figure of the same name replaces what the earlier one drew; a new name gets a widget of its
+        own, mounted in `where` (True then)."""
+        if event.name in shown:
+            shown[event.name].show(event)
+            return False
+        shown[event.name] = widget = make()
+        await self.query_one(where).mount(widget)
+        return True
 
     async def apply(self, event: Event) -> None:
         if isinstance(event, Progress):
@@ -259,18 +266,10 @@ class DemoPanel(Vertical):
             self.query_one(".demo-metrics", ItemsLine).show(([clean(event.stage)] if event.stage else []) + self.latest)
             self._stage = clean(event.stage or "")
         elif isinstance(event, Plot):
-            if event.name in self._plots:
-                self._plots[event.name].show(event)
-            else:
-                self._plots[event.name] = plot = DemoFigure(event, classes="demo-plot")
-                await self.query_one(".demo-plots").mount(plot)
+            if await self._show_named(self._plots, event, lambda: DemoFigure(event, classes="demo-plot"), ".demo-plots"):
                 self._fit_plots()
         elif isinstance(event, Images):
-            if event.name in self._images:
-                self._images[event.name].show(event)
-            else:
-                self._images[event.name] = images = DemoImages(event, classes="demo-digits")
-                await self.query_one(".demo-images").mount(images)
+            await self._show_named(self._images, event, lambda: DemoImages(event, classes="demo-digits"), ".demo-images")
         elif isinstance(event, TextEvent):
             self.texts.append(clean(event.text))
             await self.query_one(".demo-text", Markdown).update("\n\n".join(self.texts))
@@ -290,15 +289,15 @@ class DemoPanel(Vertical):
             # It never reported progress: an endlessly pulsing bar would say it is still busy.
             self.query_one(".demo-progress").display = False
             if self.handle is None:
-                self.query_one(".demo-device", Label).update(self._t("did not start", "未能启动"))
+                self.query_one(".demo-device", Label).update(say("panel.did_not_start", self.lang))
         if outcome.status == "finished":
             bar.update(total=bar.total or 1, progress=bar.total or 1)
             metrics = outcome.result.metrics if outcome.result else {}
-            line = "✓ " + self._t("finished", "完成") + "  " + metrics_line(metrics, MAX_METRICS, self.lang)
+            line = "✓ " + say("panel.finished", self.lang) + "  " + metrics_line(metrics, MAX_METRICS, self.lang)
         elif outcome.status == "failed":
             line = "✗ " + clean(outcome.message)
         else:
-            line = "■ " + self._t("stopped", "已停止")
+            line = "■ " + say("panel.stopped", self.lang)
         status.update(Text(line, style="bold"))
         self.add_class(f"-{outcome.status}")
         # What stays of it once a long conversation folds it away: its title, how it ended, its figures.

@@ -14,8 +14,8 @@ from textual.widgets.option_list import Option
 
 from dialog import lessons
 from dialog.errors import USER_ERRORS
+from dialog.lines import say
 from knowledge import storage
-from knowledge.lang import pick
 from knowledge.safe_text import clean_line
 
 
@@ -32,8 +32,8 @@ class ConfirmScreen(ModalScreen[bool]):
         with Vertical(id="confirm"):
             yield Label(self.question, id="confirm-question", markup=False)
             with Horizontal(id="confirm-buttons"):
-                yield Button(pick(self.lang, "Delete (y)", "删除 (y)"), variant="error", id="yes")
-                yield Button(pick(self.lang, "Keep (n)", "保留 (n)"), id="no")
+                yield Button(say("lessons.delete_button", self.lang), variant="error", id="yes")
+                yield Button(say("lessons.keep_button", self.lang), id="no")
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()  # Enter alone keeps the lesson
@@ -63,8 +63,7 @@ class LessonsScreen(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="lessons"):
-            yield Label(pick(self.lang, "Your lessons — enter opens · r renames · d deletes · e exports · esc closes",
-                             "你的课程——回车打开 · r 重命名 · d 删除 · e 导出 · esc 关闭"), id="lessons-help")
+            yield Label(say("lessons.help", self.lang), id="lessons-help")
             yield OptionList(id="lesson-list")
             yield Input(id="rename")
             yield Label("", id="lessons-note", markup=False)
@@ -79,12 +78,12 @@ class LessonsScreen(ModalScreen[Path | None]):
         found = lessons.list_lessons(self.base)
         for lesson in found:
             here = self._is_open(lesson.path)
-            mark = pick(self.lang, " · open now", " · 当前") if here else ""
+            mark = say("lessons.open_now", self.lang) if here else ""
             options.add_option(Option(f"{lesson.started:%Y-%m-%d %H:%M}  {clean_line(lesson.title)}  "
                                       f"({clean_line(lessons.summary(lesson, self.lang, self.titles))}{mark})",
                                       id=lesson.path.stem))
         if not found:
-            self.note(pick(self.lang, "No lessons yet: every conversation is kept as one.", "还没有课程：每次对话都会保存为一课。"))
+            self.note(say("lessons.none", self.lang))
         else:
             options.highlighted = 0
         options.focus()
@@ -120,40 +119,36 @@ class LessonsScreen(ModalScreen[Path | None]):
         if lesson is None:
             return
         if self._is_open(lesson.path):
-            self.note(pick(self.lang, "This is the lesson you are in: it can't be deleted while it is open.",
-                           "这是你正在上的这一课：打开时不能删除。"))
+            self.note(say("lessons.open_not_deleted", self.lang))
             return
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self._do(lambda: lessons.delete(self.base, lesson.path.stem, self.open_lesson, self.lang),
-                         pick(self.lang, f"Deleted “{lesson.title}”.", f"已删除“{lesson.title}”。"))
+                         say("lessons.deleted", self.lang, title=lesson.title))
             else:
-                self.note(pick(self.lang, "Kept.", "已保留。"))
+                self.note(say("lessons.kept", self.lang))
 
-        question = pick(self.lang, f"Delete the lesson “{clean_line(lesson.title)}” "
-                                   f"({lessons.counted(lesson.turns, 'en')})? It can't be brought back.",
-                        f"删除课程“{clean_line(lesson.title)}”（{lessons.counted(lesson.turns, 'zh')}）吗？删除后无法恢复。")
+        question = say("lessons.delete_question", self.lang, title=clean_line(lesson.title),
+                       turns=lessons.counted(lesson.turns, self.lang))
         self.app.push_screen(ConfirmScreen(question, self.lang), answered)
 
     def action_export(self) -> None:
         lesson = self._selected()
         if lesson is not None:
             self._ask("export", str(Path.cwd() / lessons.file_name(lesson)),
-                      pick(self.lang, "Export to which file? (enter writes it, esc cancels)",
-                           "导出到哪个文件？（回车写入，esc 取消）"))
+                      say("lessons.export_placeholder", self.lang))
 
     def action_rename(self) -> None:
         if self._selected() is not None:
-            self._ask("rename", "", pick(self.lang, "New title, then enter", "输入新标题，回车确认"))
+            self._ask("rename", "", say("lessons.rename_placeholder", self.lang))
 
     def _ask(self, what: str, value: str, placeholder: str) -> None:
         self.asking = what
         box = self.query_one("#rename", Input)
         box.placeholder, box.value, box.display = placeholder, value, True
         if what == "export":
-            self.note(pick(self.lang, "Export to which file? enter writes it · esc cancels",
-                           "导出到哪个文件？回车写入 · esc 取消"))
+            self.note(say("lessons.export_note", self.lang))
         box.focus()
 
     def _close_box(self) -> None:
@@ -168,7 +163,7 @@ class LessonsScreen(ModalScreen[Path | None]):
         if lesson is None or not value:
             return
         if what == "rename":
-            self._do(lambda: lessons.rename(self.base, lesson.path.stem, value), pick(self.lang, "Renamed.", "已重命名。"))
+            self._do(lambda: lessons.rename(self.base, lesson.path.stem, value), say("lessons.renamed", self.lang))
         elif what == "export":
             self._export(lesson, value)
 
@@ -179,9 +174,8 @@ class LessonsScreen(ModalScreen[Path | None]):
             self.note(str(exc))
             return
         where, asked = storage.shown(done.path), storage.shown(done.asked)
-        self.note(pick(self.lang, f"{asked} is there already, so it is kept: exported to {where}",
-                       f"{asked} 已存在，原文件保留：已导出到 {where}") if done.renamed
-                  else pick(self.lang, f"Exported to {where}", f"已导出到 {where}"))
+        self.note(say("lessons.exported_beside", self.lang, asked=asked, where=where) if done.renamed
+                  else say("lessons.exported", self.lang, where=where))
 
     def _do(self, work, said: str) -> None:
         try:

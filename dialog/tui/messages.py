@@ -124,7 +124,7 @@ class SourcesBlock(Collapsible):
     """Where an answer comes from: each source's document title, section and excerpt."""
 
     def __init__(self, sources: tuple[Source, ...], lang: str) -> None:
-        title = f"出处（{len(sources)}）" if lang == "zh" else f"Sources ({len(sources)})"
+        title = say("sources_title", lang, n=len(sources))
         body = Text()
         for i, s in enumerate(sources):
             if i:
@@ -239,7 +239,7 @@ class BotMessage(ChatMessage):
         if reply.sources:
             extras.append(SourcesBlock(reply.sources, reply.lang))
         if reply.offer and reply.demo and reply.action is None:
-            label = f"▶ 演示给我看（/demo {reply.demo}）" if reply.lang == "zh" else f"▶ Show me (/demo {reply.demo})"
+            label = say("show_me_button", reply.lang, demo=reply.demo)
             button = Button(label, classes="demo-offer", compact=True)
             button.demo_id = reply.demo  # type: ignore[attr-defined]
             extras.append(button)

@@ -1,7 +1,8 @@
 """The chat: it owns the thread of messages, the input, the answering worker and the demo panels.
 
-Slow work runs in Textual workers and comes back through their own state events: loading the
-knowledge base, warming up the model, answering (one line at a time, in the order typed), running
+Slow work runs in Textual workers, each of which tells the pane how it went with a message of the pane's
+own (Loaded, Warmed, Answered, each with the error when it failed): loading the knowledge base,
+warming up the model, answering (one line at a time, in the order typed), running
 demos. The session (engine + transcript) is touched only from the answering worker or, between
 answers, from the UI thread — never from two threads at once.
 """
@@ -17,7 +18,8 @@ from textual import on, work
 from textual.binding import Binding
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.worker import Worker, WorkerState
+from textual.message import Message
+from textual.worker import get_current_worker
 
 from dialog.actions import Clear, Quit, Save, StartDemo, StopDemo
 from dialog.lines import say
@@ -31,7 +33,6 @@ from dialog.tui.messages import BotMessage, NoteMessage, UserMessage
 from dialog.tui.prompt import ChatInput
 from dialog.tui.runtime import prime, settle_gc
 from dialog.view.figures import fit_items
-from knowledge.lang import pick
 
 STATUS_FOLLOW = 0.5  # seconds between the status line's updates while a demo runs (one line, no layout)
 
@@ -63,8 +64,8 @@ def running_line(items: list[str], lang: str, width: int) -> str:
     dropped from the end (the hint first) rather than a number cut in two."""
     from rich.cells import cell_len
 
-    lead = pick(lang, "demo running: ", "演示运行中：")
-    hint = pick(lang, " — Esc stops it, a click shows it", "——按 Esc 停止，点这里查看")
+    lead = say("demo_running_lead", lang)
+    hint = say("demo_running_hint", lang)
     whole = lead + " · ".join(items) + hint
     if cell_len(whole) <= width:
         return whole
@@ -76,6 +77,24 @@ class ChatPane(Vertical):
     # Tab from the prompt goes to the newest message (the one a reader wants to copy or open), and from a
     # message back to the prompt; shift+tab walks on to older ones, as Textual's focus chain does.
     BINDINGS = [Binding("tab", "newest_or_prompt", "Newest message", show=False)]
+
+    # What the pane's workers tell it (from their threads; handled on the UI thread), each with the error
+    # when the work failed. They are the pane's own business, so they do not bubble.
+    @dataclass
+    class Loaded(Message, bubble=False):
+        session: Session | None  # the conversation, open; None when loading failed
+        error: Exception | None = None
+
+    @dataclass
+    class Warmed(Message, bubble=False):
+        dense: bool  # False: only keyword search answers
+        error: Exception | None = None
+
+    @dataclass
+    class Answered(Message, bubble=False):
+        pending: Pending
+        reply: Reply | None  # None: a bug in answering (the session promises a reply; the chat must not freeze)
+        error: Exception | None = None
 
     def __init__(self, services: Services, transcript: Transcript, *, lang: str | None, device: str | None,
                  typing_seconds: float) -> None:
@@ -167,8 +186,21 @@ class ChatPane(Vertical):
         self._set_status("loading")
         self._load(resumed)
 
-    @work(thread=True, exclusive=True, group="load", name="load", exit_on_error=False)
-    def _load(self, resumed: Any) -> Session:
+    def _tell(self, message: Message) -> None:
+        """A worker's outcome, posted from its thread; a cancelled worker's is dropped (nobody waits for it)."""
+        if not get_current_worker().is_cancelled:
+            self.post_message(message)
+
+    @work(thread=True, exclusive=True, group="load", exit_on_error=False)
+    def _load(self, resumed: Any) -> None:
+        try:
+            session = self._open(resumed)
+        except Exception as exc:  # noqa: BLE001 — told to the reader, and the chat says it can't answer
+            self._tell(self.Loaded(None, exc))
+        else:
+            self._tell(self.Loaded(session))
+
+    def _open(self, resumed: Any) -> Session:
         kb = self.services.load_kb()
         self.kb = kb
         session = Session(self.services.make_conversation(kb), self.transcript)
@@ -178,8 +210,16 @@ class ChatPane(Vertical):
         self._due = progress.due_count() if progress is not None else 0
         return session
 
-    @work(thread=True, exclusive=True, group="warm", name="warm", exit_on_error=False)
-    def _warm(self) -> bool:
+    @work(thread=True, exclusive=True, group="warm", exit_on_error=False)
+    def _warm(self) -> None:
+        try:
+            dense = self._warm_up()
+        except Exception as exc:  # noqa: BLE001 — keyword search still answers
+            self._tell(self.Warmed(False, exc))
+        else:
+            self._tell(self.Warmed(dense))
+
+    def _warm_up(self) -> bool:
         # Load the Chinese word segmenter now, while nothing else competes for the interpreter.
         prime(self.kb)
         self.kb.warm_up()
@@ -188,29 +228,22 @@ class ChatPane(Vertical):
             settle_gc()
         return bool(getattr(self.kb, "dense_ready", True))
 
-    @on(Worker.StateChanged)
-    def _worker_changed(self, event: Worker.StateChanged) -> None:
-        worker, state = event.worker, event.state
-        handler = {"load": self._loaded, "warm": self._warmed, "answer": self._answered}.get(worker.name)
-        if handler is not None and state in (WorkerState.SUCCESS, WorkerState.ERROR):
-            event.stop()
-            handler(worker)
-
-    def _loaded(self, worker: Worker) -> None:
-        if worker.state == WorkerState.ERROR:
-            self._kb_error = str(worker.error)
+    def on_chat_pane_loaded(self, message: Loaded) -> None:
+        if message.error is not None:
+            self._kb_error = str(message.error)
             self._set_status("failed")
             self.app.notify(self._kb_error, title=say("notice_kb_title", self.current_lang()), severity="error",
                             timeout=30, markup=False)
+            self._pump()
+            return
+        self.session = message.session
+        self.app.timings["knowledge_loaded"] = time.perf_counter()
+        self._announce_reviews()
+        if self.services.warm_up and hasattr(self.kb, "warm_up"):
+            self._set_status("warming")
+            self._warm()
         else:
-            self.session = worker.result
-            self.app.timings["knowledge_loaded"] = time.perf_counter()
-            self._announce_reviews()
-            if self.services.warm_up and hasattr(self.kb, "warm_up"):
-                self._set_status("warming")
-                self._warm()
-            else:
-                self._set_status("ready")
+            self._set_status("ready")
         self._pump()
 
     def _announce_reviews(self) -> None:
@@ -223,14 +256,12 @@ class ChatPane(Vertical):
             self.chat.mount(bubble)
             bubble.show(Reply("smalltalk", due_line(self._due, lang), lang), 0)
 
-    def _warmed(self, worker: Worker) -> None:
+    def on_chat_pane_warmed(self, message: Warmed) -> None:
         self.app.timings["warm"] = time.perf_counter()
-        if worker.state == WorkerState.ERROR:
-            self.app.notify(say("keywords_only", self.current_lang(), why=worker.error), severity="warning",
+        if message.error is not None:
+            self.app.notify(say("keywords_only", self.current_lang(), why=message.error), severity="warning",
                             markup=False)
-            self._set_status("keywords")
-        else:
-            self._set_status("ready" if worker.result else "keywords")
+        self._set_status("ready" if message.dense else "keywords")
 
     # ------------------------------------------------------------------ talking
 
@@ -280,18 +311,21 @@ class ChatPane(Vertical):
         self._current = self._jobs.popleft()
         self._answer(self._current)
 
-    @work(thread=True, group="answer", name="answer", exit_on_error=False)
-    def _answer(self, pending: Pending) -> tuple[Pending, Reply, float]:
-        start = time.perf_counter()
-        return pending, pending.job(self.session), time.perf_counter() - start
+    @work(thread=True, group="answer", exit_on_error=False)
+    def _answer(self, pending: Pending) -> None:
+        try:
+            reply = pending.job(self.session)
+        except Exception as exc:  # noqa: BLE001 — answered with an apology and a notice, below
+            self._tell(self.Answered(pending, None, exc))
+        else:
+            self._tell(self.Answered(pending, reply))
 
-    def _answered(self, worker: Worker) -> None:
-        pending, self._current = self._current, None
-        if worker.state == WorkerState.ERROR:  # the session promises a reply; a bug still must not freeze the chat
-            failure: str | None = f"{type(worker.error).__name__}: {worker.error}"
+    def on_chat_pane_answered(self, message: Answered) -> None:
+        pending, reply, self._current = message.pending, message.reply, None
+        if reply is None:
+            failure: str | None = f"{type(message.error).__name__}: {message.error}"
             reply = Reply("error", say("answer_failed", self.current_lang()), self.current_lang())
         else:
-            _, reply, _ = worker.result
             failure, self.session.failure = self.session.failure, None
         if failure:
             self.app.notify(failure, title=say("could_not_answer_title", self.current_lang()), severity="error",

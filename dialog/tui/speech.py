@@ -6,21 +6,20 @@ from dataclasses import replace
 
 from textual.dom import DOMNode
 
-from knowledge.lang import pick
+from dialog.lines import say
 
-PLACEHOLDER = ("Ask Ms. B… (/help for commands, ctrl+p for the palette)", "问 B 女士……（/help 查看命令，ctrl+p 打开命令面板）")
 # The footer's words by the action a key runs (the actions' names are fixed; their words follow the reader).
 FOOTER = {
-    "stop_demo": ("Stop demo", "停止演示"),
-    "send('/help')": ("Help", "帮助"),
-    "lessons": ("Lessons", "课程"),
-    "quit": ("Quit", "退出"),
-    "newline": ("New line", "换行"),
+    "stop_demo": "key.stop_demo",
+    "send('/help')": "key.help",
+    "lessons": "key.lessons",
+    "quit": "key.quit",
+    "newline": "key.newline",
 }
 
 
 def placeholder(lang: str) -> str:
-    return pick(lang, *PLACEHOLDER)
+    return say("prompt_placeholder", lang)
 
 
 def name_keys(node: DOMNode, lang: str) -> bool:
@@ -29,8 +28,8 @@ def name_keys(node: DOMNode, lang: str) -> bool:
     changed = False
     for key, bindings in node._bindings.key_to_bindings.items():  # Textual keeps no public setter for this
         for i, binding in enumerate(bindings):
-            words = FOOTER.get(binding.action)
-            if words and binding.description != pick(lang, *words):
-                bindings[i] = replace(binding, description=pick(lang, *words))
+            key_name = FOOTER.get(binding.action)
+            if key_name and binding.description != (words := say(key_name, lang)):
+                bindings[i] = replace(binding, description=words)
                 changed = True
     return changed

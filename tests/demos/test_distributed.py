@@ -9,7 +9,7 @@ import time
 import pytest
 
 from demos.core import Cancelled, Error, Plot, Progress, Result, Stopped, Text
-from demos.library import _dist_worker as worker
+from demos.library import dist_worker as worker
 from demos.runner import start_demo
 
 

@@ -130,7 +130,7 @@ def test_a_demo_that_ignores_cancellation_is_still_stopped(in_process):
     events = collect(handle, timeout=20)  # the run would take far longer than this if the stop failed
     assert events == [Stopped()]
     if not in_process:
-        assert gone_within(handle._process.pid, seconds=10)
+        assert gone_within(handle.pid, seconds=10)
 
 
 def gone_within(pid: int, seconds: float) -> bool:

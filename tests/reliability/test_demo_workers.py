@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 import worker_demos
-from demos import logs
+from demos import logs, runner
 from demos.core import Error, Result
 from demos.process_run import ProcessRun
 
@@ -29,9 +29,7 @@ def log_dir(tmp_path):
 def start(request) -> ProcessRun:
     """A worker run on the cpu, named rather than looked for: looking imports torch, and torch beside the
     search model's engine in one process slows its queries twentyfold."""
-    handle = ProcessRun(request.demo.id, "cpu")
-    handle._start(request.demo, request.config, dict(device="cpu", lang="en", fast=True, pace=0.0))
-    return handle
+    return runner.start(request, device="cpu", lang="en", fast=True, pace=0.0)
 
 
 def run_to_end(run) -> list:
@@ -77,13 +75,11 @@ KILLED = """
 import os, signal, sys
 sys.path.insert(0, {here!r})
 import worker_demos
-from demos import logs
-from demos.process_run import ProcessRun
+from demos import logs, runner
+from demos.runner import start
 from pathlib import Path
 logs.use_log_dir(Path({logs!r}))
-request = worker_demos.request(worker_demos.endless)
-handle = ProcessRun(request.demo.id, "cpu")
-handle._start(request.demo, request.config, dict(device="cpu", lang="en", fast=True, pace=0.0))
+handle = start(worker_demos.request(worker_demos.endless), device="cpu", lang="en", fast=True, pace=0.0)
 while not handle.events(timeout=0.1):
     pass
 os.kill(os.getpid(), signal.SIGKILL)

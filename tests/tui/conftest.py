@@ -14,6 +14,14 @@ from tui_fakes import FakeConversation, FakeKB, FakeRunner  # noqa: E402
 SIZE = (110, 40)
 
 
+async def ask(pilot, text: str) -> None:
+    """Type a line into the prompt and send it, as Mr. A does."""
+    from dialog.tui.prompt import ChatInput
+
+    pilot.app.query_one(ChatInput).value = text
+    await pilot.press("enter")
+
+
 async def wait_for(pilot, predicate, timeout: float = 10.0, what: str = "") -> None:
     """Let the app run until predicate() holds; fail with `what` after timeout seconds."""
     deadline = time.monotonic() + timeout

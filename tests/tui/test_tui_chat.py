@@ -5,7 +5,7 @@ import threading
 
 import pytest
 from textual import events
-from conftest import SIZE, replies, settled, wait_for
+from conftest import ask, SIZE, replies, settled, wait_for
 from textual.widgets import Button, Collapsible, Input, Markdown
 from textual.widgets._markdown import MarkdownBulletList, MarkdownFence
 from tui_fakes import FakeConversation, FakeKB
@@ -16,11 +16,6 @@ from dialog.tui.messages import MAX_FRAMES, BotMessage, UserMessage, typing_chun
 from dialog.tui.prompt import ChatInput
 
 pytestmark = pytest.mark.anyio
-
-
-async def ask(pilot, text: str) -> None:
-    pilot.app.query_one(ChatInput).value = text
-    await pilot.press("enter")
 
 
 async def test_input_is_focused_at_launch_and_ms_b_greets(make_app):

@@ -1,9 +1,10 @@
 """Demos inside the conversation, on a fake runner: live panel, completion, stop, failure, one at a time."""
 from __future__ import annotations
 
+import threading
 
 import pytest
-from conftest import SIZE, settled, wait_for
+from conftest import ask, SIZE, settled, wait_for
 from rich.cells import cell_len
 from textual.app import App
 from textual.widgets import ProgressBar
@@ -11,6 +12,7 @@ from tui_fakes import FakeRunner
 
 from demos.core import Images, Plot, Progress, Result, Series
 from demos.driver import coalesce
+from demos.errors import DemoError
 from dialog.tui.demo_panel import DemoPanel, FigureGate
 from dialog.view.figures import metrics_line
 from dialog.tui.messages import NoteMessage
@@ -18,11 +20,6 @@ from dialog.tui.plots import DemoFigure, DemoImages, DemoPlot, per_row_for, rend
 from dialog.tui.prompt import ChatInput
 
 pytestmark = pytest.mark.anyio
-
-
-async def ask(pilot, text: str) -> None:
-    pilot.app.query_one(ChatInput).value = text
-    await pilot.press("enter")
 
 
 def panel_of(app) -> DemoPanel:
@@ -254,15 +251,32 @@ def test_the_status_line_drops_whole_items_never_cuts_a_number(width):
     assert ("Esc stops it" in line) == (width >= 140)  # the hint goes before the numbers do
 
 
-def test_before_its_first_step_a_demo_says_it_is_preparing_not_zero_percent():
-    panel = DemoPanel("coordinates", "Coordinates", lambda **_: None, lang="en")
-    assert panel.summary_items == ["coordinates (starting…)"]
-    panel._heard = True
-    assert panel.summary_items == ["coordinates (preparing…)"]
-    panel._stage = "drawing the rings"
-    assert panel.summary_items == ["coordinates (drawing the rings)"]
-    panel._done, panel.latest = 0.45, ["loss 0.31"]
-    assert panel.summary == "coordinates 45% · loss 0.31"
+async def test_before_its_first_step_a_demo_says_it_is_preparing_not_zero_percent():
+    started = threading.Event()  # the run is held at its start; the test sends the panel its events
+
+    def start():
+        started.wait(10)
+        raise DemoError("the test is over")
+
+    panel = DemoPanel("coordinates", "Coordinates", start, lang="en")
+
+    class Harness(App):
+        def compose(self):
+            yield panel
+
+    async def told(events) -> None:
+        panel.post_message(DemoPanel.Events(events))
+        await pilot.pause()
+
+    async with Harness().run_test() as pilot:
+        assert panel.summary_items == ["coordinates (starting…)"]
+        await told([])
+        assert panel.summary_items == ["coordinates (preparing…)"]
+        await told([Progress(0, 10, stage="drawing the rings")])
+        assert panel.summary_items == ["coordinates (drawing the rings)"]
+        await told([Progress(45, 100, {"loss": 0.31})])
+        assert panel.summary == "coordinates 45% · loss 0.31"
+        started.set()
 
 
 @pytest.mark.parametrize("size, body", [((80, 24), 9), ((120, 40), 15)])

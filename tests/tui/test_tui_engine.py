@@ -6,7 +6,7 @@ import re
 from functools import partial
 
 import pytest
-from conftest import SIZE, settled, wait_for
+from conftest import ask, SIZE, settled, wait_for
 
 from demos.runner import start
 from dialog.startup import conversation
@@ -14,7 +14,6 @@ from dialog.tui.app import MsBApp
 from dialog.tui.pane import Services
 from dialog.tui.demo_panel import DemoPanel
 from dialog.tui.plots import DemoPlot
-from dialog.tui.prompt import ChatInput
 
 pytestmark = pytest.mark.anyio
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -28,11 +27,6 @@ def real_app(lexical_kb, tmp_path):
         return MsBApp(data_dir=tmp_path / "data", services=services, typing_seconds=0, **kwargs)
 
     return make
-
-
-async def ask(pilot, text: str) -> None:
-    pilot.app.query_one(ChatInput).value = text
-    await pilot.press("enter")
 
 
 async def test_an_english_question_gets_a_cited_english_answer(real_app):

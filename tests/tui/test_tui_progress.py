@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from conftest import SIZE, settled
+from conftest import ask, SIZE, settled
 from textual.widgets import Markdown
 from tui_fakes import FakeConversation
 
@@ -39,11 +39,6 @@ def _failed_before(clock: Clock) -> Progress:
         progress.review(check, "dropout", 1, "wrong", "en", "no idea")
     clock.now += timedelta(hours=1)
     return progress
-
-
-async def ask(pilot, text: str) -> None:
-    pilot.app.query_one(ChatInput).value = text
-    await pilot.press("enter")
 
 
 def _shown(message) -> str:

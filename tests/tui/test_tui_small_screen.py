@@ -3,7 +3,7 @@ together), the lessons screen asking before it deletes, and the help."""
 from __future__ import annotations
 
 import pytest
-from conftest import settled, wait_for
+from conftest import ask, settled, wait_for
 from tui_fakes import FakeConversation, FakeRunner
 
 from dialog.transcript import Transcript, Turn
@@ -14,11 +14,6 @@ from dialog.tui.prompt import ChatInput
 from dialog.startup import conversation
 
 SMALL = (80, 24)
-
-
-async def ask(pilot, text: str) -> None:
-    pilot.app.query_one(ChatInput).value = text
-    await pilot.press("enter")
 
 
 async def still(pilot) -> None:

@@ -6,21 +6,15 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import SIZE, settled, wait_for
+from conftest import ask, SIZE, settled, wait_for
 from tui_fakes import FakeConversation
 
 from dialog.errors import UserError
 from dialog.reply import Reply, Source
 from dialog.transcript import Transcript, Turn, data_dir, export_markdown, latest, read, to_markdown
 from dialog.tui.messages import BotMessage, NoteMessage, PastTurn, UserMessage
-from dialog.tui.prompt import ChatInput
 
 pytestmark = pytest.mark.anyio
-
-
-async def ask(pilot, text: str) -> None:
-    pilot.app.query_one(ChatInput).value = text
-    await pilot.press("enter")
 
 
 def lines(path: Path) -> list[dict]:
