@@ -5,6 +5,7 @@ other language, take up an offer, decline — with the features that speak for i
 (dialog.scorer) picks among them with weights fitted on a labelled corpus; nothing here decides."""
 from __future__ import annotations
 
+import re
 import weakref
 from dataclasses import dataclass, field
 from typing import Callable
@@ -387,9 +388,12 @@ def _demos(r: Reading, ctx: Context, base: dict, quiz: Quiz) -> list[Candidate]:
     current = demo_talk.nearest(ctx, compose.entry_for(ctx, ctx.state.topic))
     offered, before = ctx.state.offered_demo, demo_talk.recent(ctx)
     ids = list(dict.fromkeys(d for d in (r.demo, *named, current, offered, before) if d))
-    # Right after a demo, a line that only names the next thing ("and resnet?", "初始化也来一个") asks for its demo.
+    # Right after a demo, a line that only names the next thing ("and resnet?", "初始化也来一个") asks for its demo;
+    # one that asks what a thing is or how it works ("what does deep mean?") asks to be told.
     last = ctx.state.last.part if ctx.state.last is not None else ""
     shown = last[len("demo:"):] if last.startswith("demo:") else None
+    if shown is not None and _ASKS_ABOUT.search(r.text) and not r.watch:
+        shown = None
     line = {**base, "p": p, "watch": float(r.watch), "p_more": r.p("more", "example"), "declines": float(r.declines),
             "after_demo": float(shown is not None)}
     out = []
@@ -406,6 +410,13 @@ def _demos(r: Reading, ctx: Context, base: dict, quiz: Quiz) -> list[Candidate]:
     out.append(Candidate("which_demo", "smalltalk", None, None, None, {**line, "sources": float(len(ids))},
                          lambda: demo_talk.which(ctx, r.lang)))
     return out
+
+
+# A question about what something is, means or does — a request to be told, not to be shown.
+_ASKS_ABOUT = re.compile(
+    r"^\W*(?:so\s+|and\s+|ok\s+|okay\s+)?(?:what|why|how|who|which|when|where)\b(?!\s+about\b)(?=.*\b(?:is|are|was|were|does|"
+    r"do|did|mean|means|work|works|help|helps|matter|matters|invented|came)\b)|是什么|什么是|啥是|是啥|什么意思|为什么|为啥|"
+    r"怎么(?:回事|工作|运作|做到|起作用)|如何(?:工作|运作)|有什么用|谁(?:发明|提出)", re.I)
 
 
 # ---------------------------------------------------------------- small talk, language, offers

@@ -105,7 +105,7 @@ class KnowledgeBase:
         self._by_lang = {lang: [i for i, u in enumerate(self.units) if u.lang == lang] for lang in LANGS}
         self._lexical = {
             lang: LexicalIndex(lexical_tokens[lang], [self.units[i].owner for i in idx],
-                               weight=zh_weight if lang == "zh" else None)
+                               weight=zh_weight if lang == "zh" else None, synonyms=synonyms(lang))
             for lang, idx in self._by_lang.items()
         }
         self._dense_units = [i for i, u in enumerate(self.units) if u.dense]
@@ -294,7 +294,8 @@ class KnowledgeBase:
             best = max(unknown, key=lambda t: (t.isascii(), len(t)), default="")
             found = re.search(re.escape(best), text, re.I) if best else None
             return (found.group(0) if found else best)[:40]
-        return unknown_phrase(text, lambda w: lex.correct(tokens(w, "en")), lambda t: t in lex.idf)
+        return unknown_phrase(text, lambda w: lex.correct(tokens(w, "en")), lambda t: t in lex.idf,
+                              as_written=lambda w: tokens(w, "en"))
 
     def unknown(self, words: Sequence[str], lang: str) -> float:
         """The share of these words' weight that the knowledge never uses at all, 0..1 ("rain", "London")."""
@@ -399,9 +400,12 @@ def _term_like(token: str) -> bool:
     return len(token) >= 2 and not any(ch in _FUNCTION_CHARS for ch in token)
 
 
-def unknown_phrase(text: str, to_tokens, known) -> str:
+def unknown_phrase(text: str, to_tokens, known, as_written=None) -> str:
     """The longest run of content words holding a word the knowledge never uses: "how does batch
-    normalization work" → "batch normalization" (a run stops at a function word or punctuation)."""
+    normalization work" → "batch normalization" (a run stops at a function word or punctuation).
+    `as_written`: a word's tokens before misspellings are mended — a known word closing the run is
+    dropped only if it is known as written ("bake bread" stays whole though "bread" is near "break")."""
+    as_written = as_written or to_tokens
     import re
 
     best: list[str] = []
@@ -413,7 +417,7 @@ def unknown_phrase(text: str, to_tokens, known) -> str:
             run.append(word)
             has_unknown = has_unknown or any(not known(t) for t in toks)
             continue
-        while run and all(known(t) for t in to_tokens(run[-1])):
+        while run and all(known(t) for t in as_written(run[-1])):
             run.pop()  # "batch normalization work": the known verb after the term is not part of it
         if has_unknown and len(run) > len(best):
             best = run
@@ -449,6 +453,22 @@ def paragraphs(entry: Entry, lang: str) -> list[tuple[str, str]]:
                 out += [(part, ln) for ln in lines]
             elif lines:
                 out.append((part, " ".join(lines)))
+    return out
+
+
+SYNONYMS = Path(__file__).with_name("synonyms.yaml")
+
+
+def synonyms(lang: str) -> dict[str, str]:
+    """knowledge/synonyms.yaml for one language, each side as the tokenizer reads it (one token each)."""
+    import yaml
+
+    raw = (yaml.safe_load(SYNONYMS.read_text(encoding="utf-8")) or {}).get(lang) or {}
+    out = {}
+    for key, value in raw.items():
+        k, v = tokens(str(key), lang), tokens(str(value), lang)
+        if len(k) == 1 and len(v) == 1:
+            out[k[0]] = v[0]
     return out
 
 

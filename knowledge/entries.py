@@ -63,12 +63,15 @@ def _fail(path: Path, node: yaml.Node | None, key: str, message: str) -> EntryEr
     return EntryError(f"{path}:{_line_of(node, key)}: {message}")
 
 
-_SOFT_BREAK = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\n(?![\n\-*>#|]|\d+\.)"
+# What opens a Markdown block (a list item, a quote, a heading, a table row): the line break before it stays.
+# "**bold**" and "*em*" open none.
+_BLOCK = r"[\-*+>] |#+ |\||\d+[.)] "
+_SOFT_BREAK = re.compile(r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])\n(?!\n|" + _BLOCK + ")"
                          r"|(?<=[^\n])\n(?=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef])")
 _NAMES = re.compile(r"\b([AB]) (先生|女士)")
 # A line break inside an English paragraph (the YAML is wrapped for editing) is a space: a reply is one line
 # per paragraph, for whatever wraps it — a terminal, a browser, a JSON reader.
-_EN_SOFT_BREAK = re.compile(r"(?<=\S)[ \t]*\n(?![\n\-*>#|]|\d+\.|\s*\n)[ \t]*")
+_EN_SOFT_BREAK = re.compile(r"(?<=\S)[ \t]*\n(?!\n|" + _BLOCK + r"|\s*\n)[ \t]*")
 
 
 def tidy(text: str, lang: str) -> str:

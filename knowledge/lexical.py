@@ -12,7 +12,8 @@ class LexicalIndex:
     """BM25 (bm25s) over units of one language; `owners[i]` says which entry/passage unit i belongs to."""
 
     def __init__(self, unit_tokens: Sequence[Sequence[str]], owners: Sequence[str],
-                 weight: Callable[[str], float] | None = None) -> None:
+                 weight: Callable[[str], float] | None = None, synonyms: dict[str, str] | None = None) -> None:
+        """`synonyms`: a word the units never use → one they do, read in its place (knowledge/synonyms.yaml)."""
         bm25s = _bm25s()
         self.owners = list(owners)
         self._bm25 = bm25s.BM25()
@@ -30,6 +31,7 @@ class LexicalIndex:
         self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self._weight = weight
         self._spelling = Spelling((w for w in self.idf if w.isascii() and w.isalpha()), df)
+        self._synonyms = {k: v for k, v in (synonyms or {}).items() if k not in self.idf and v in self.idf}
 
     def scores(self, query_tokens: Sequence[str]) -> np.ndarray:
         if not query_tokens or not self.owners:
@@ -38,14 +40,18 @@ class LexicalIndex:
 
     def correct(self, query_tokens: Sequence[str]) -> list[str]:
         """The query's words with misspellings of the knowledge base's own words put right ("dropuot")."""
-        return [t if t in self.idf else self._spelling.fix(t) for t in query_tokens]
+        return [t if t in self.idf else self._synonyms.get(t) or self._spelling.fix(t) for t in query_tokens]
+
+    def known(self, token: str) -> bool:
+        """A word the units use, or a hyphenated one all of whose parts they use ("big-data")."""
+        return token in self.idf or ("-" in token and all(p in self.idf for p in token.split("-") if p))
 
     def unknown(self, query_tokens: Sequence[str]) -> float:
         """Share of the query's information in words the knowledge base never uses at all, 0..1."""
         q = set(query_tokens)
         weight = self._weight or (lambda t: self.idf.get(t, self.unknown_idf))
         total = sum(weight(t) for t in q)
-        return sum(weight(t) for t in q if t not in self.idf) / total if total else 0.0
+        return sum(weight(t) for t in q if not self.known(t)) / total if total else 0.0
 
     def coverage(self, query_tokens: Sequence[str], owner: str) -> float:
         """Share of the query's information (IDF mass, or `weight`) found in the owner's texts, 0..1."""

@@ -18,7 +18,8 @@ his how i if in into is it its itself just let me more most my no nor not of off
 over own please same she should so some such tell than that the their them then there these they this those through
 to too under until up very was we were what when where which while who whom why will with would you your yours
 really actually kind sort thing things something anything know mean means meant explain say said talk give show
-ms mr b okay ok hey hi yes well much many way get got one like lot right""".split())
+ms mr b okay ok hey hi yes well much many way get got one like lot right
+bit bits stuff wait exactly anyway basically pretty quite guess maybe alright ah oh hmm um uh yeah""".split())
 ZH_STOP = frozenset("""
 的 了 是 吗 呢 吧 啊 呀 么 嘛 和 与 及 或 在 有 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 这些 那些 什么 怎么 怎么样 怎样 如何
 为什么 为何 哪 哪里 哪儿 哪些 哪个 多少 就 都 也 还 又 再 很 太 更 最 一 一个 一下 一些 一点 一种 一部 些 个 种 能 能不能 可以 会 要 想 请 给

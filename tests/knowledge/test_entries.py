@@ -1,6 +1,7 @@
 """Knowledge entries: the shipped ones are complete; a broken one is reported with its file and line."""
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -136,3 +137,15 @@ def test_every_shipped_entry_has_every_layer_in_both_languages():
     for e in load_entries():
         assert set(e.layers) == {"more", "why", "example", "simpler"}, e.id
         assert all(e.layers[k]["en"] != e.answer["en"] for k in e.layers), e.id
+
+
+def test_a_line_that_opens_with_emphasis_joins_its_paragraph_while_list_items_keep_their_lines():
+    from knowledge.entries import load_entries, tidy
+
+    assert tidy("Ask me for the\n**backprop** demo, or\n*this* one.\n\n- a\n* b\n1. c", "en") == \
+        "Ask me for the **backprop** demo, or *this* one.\n\n- a\n* b\n1. c"
+    assert tidy("我们来看\n**反向传播**演示\n- 一\n- 二", "zh") == "我们来看**反向传播**演示\n- 一\n- 二"
+    for entry in load_entries():  # every reply: one line per paragraph, whatever wraps it
+        for texts in (entry.answer, *entry.layers.values()):
+            for lang, text in texts.items():
+                assert not re.search(r"[^\n]\n\*", text), (entry.id, lang)  # emphasis mid-paragraph
