@@ -29,8 +29,15 @@ def version() -> str:
         return "unknown (not installed)"
 
 
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        from knowledge.safe_text import as_typed
+
+        super().error(as_typed(message))  # an argument's bad byte shown as typed ('\\xff')
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="msb", description="Ms. B — a deep-learning tutor in the terminal.")
+    p = _Parser(prog="msb", description="Ms. B — a deep-learning tutor in the terminal.")
     p.add_argument("--version", action="version", version=f"msb {version()}")
     p.add_argument("--resume", action="store_true", help="continue the last conversation")
     p.add_argument("--lesson", metavar="N", help="reopen a past lesson (msb lessons lists them)")
@@ -169,7 +176,9 @@ def _main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except USER_ERRORS as exc:  # a user-facing error (a broken knowledge file…) is a message, not a traceback
-        print(f"msb: {clean(str(exc))}", file=sys.stderr)
+        from knowledge.safe_text import as_typed
+
+        print(f"msb: {clean(as_typed(str(exc)))}", file=sys.stderr)
         return 2
 
 

@@ -146,11 +146,23 @@ def _start_resource_tracker() -> None:
     from multiprocessing import resource_tracker
 
     with _tracker_lock:
-        saved = sys.stderr
+        saved, saved_fd = sys.stderr, None
         try:
             with open(os.devnull, "w") as null:
                 sys.stderr = null
-                resource_tracker.ensure_running()
+                # The tracker inherits descriptor 2 too: what it says as the program ends ("leaked semaphore
+                # objects", after a kill -9 or a signal mid-demo) is for no reader, and it cleans them up anyway.
+                try:
+                    saved_fd = os.dup(2)
+                    os.dup2(null.fileno(), 2)
+                except OSError:
+                    saved_fd = None
+                try:
+                    resource_tracker.ensure_running()
+                finally:
+                    if saved_fd is not None:
+                        os.dup2(saved_fd, 2)
+                        os.close(saved_fd)
         finally:
             sys.stderr = saved
 

@@ -85,9 +85,14 @@ def part(ctx: Context, entry: Entry, part_name: str, lang: str, *, lead: str = "
     said[entry.id] = [*said.get(entry.id, []), part_name]
     reply = Reply("answer", f"{lead}\n\n{body}" if lead else body, lang, topic=entry.id,  # type: ignore[arg-type]
                   sources=sources, demo=entry.demo if line else None,
-                  suggestions=content.suggestions(ctx.kb, entry, lang, said, entry.demo if line else None),
+                  suggestions=content.suggestions(ctx.kb, entry, lang, said, _watchable(ctx, entry, line)),
                   score=score, citation=citation, offer=line)
     return Outcome(reply, tuple(events))
+
+
+def _watchable(ctx: Context, entry: Entry, offer: str) -> str | None:
+    """The demo a "show me" suggestion would start: only where saying it can start one (not `msb ask`)."""
+    return entry.demo if offer and ctx.can_run_demos else None
 
 
 def paragraph_again(ctx: Context, entry: Entry, part_name: str, paragraph: str, lang: str) -> Outcome:
@@ -105,7 +110,7 @@ def spent(ctx: Context, entry: Entry, kind: str, lang: str) -> Outcome:
         text += "\n\n" + say("go_on_to", lang) + "\n" + "\n".join(f"- {e.title[lang]}" for e in others[:3])
     line, offered = offer_line(ctx, entry, lang)
     reply = Reply("answer", text, lang, topic=entry.id, demo=entry.demo if line else None,  # type: ignore[arg-type]
-                  suggestions=content.suggestions(ctx.kb, entry, lang, ctx.state.said, entry.demo if line else None),
+                  suggestions=content.suggestions(ctx.kb, entry, lang, ctx.state.said, _watchable(ctx, entry, line)),
                   score=1.0, offer=line)
     return Outcome(reply, (ev.TopicEntered(entry.id), ev.Spoke(entry.id, "spent"), *offered))
 

@@ -54,7 +54,8 @@ def recent(ctx: Context) -> str | None:
 
 def which(ctx: Context, lang: str) -> Outcome:
     """Asked to watch something with nothing to go on: the demos to choose from."""
-    lines = "\n".join(f"- **{d.title[lang]}** — `/demo {d.id}`" for d in all_demos())
+    run = "/demo" if ctx.can_run_demos else "msb demo"  # `msb ask` can't start one: the command that can
+    lines = "\n".join(f"- **{d.title[lang]}** — `{run} {d.id}`" for d in all_demos())
     reply = Reply("smalltalk", f"{say('which_demo', lang)}\n\n{lines}", lang)  # type: ignore[arg-type]
     return Outcome(reply, (ev.Spoke(None, "which_demo"),))
 

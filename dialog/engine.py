@@ -192,9 +192,21 @@ class Conversation:
 def prepare(text: str) -> tuple[str, bool]:
     """A line as the engine reads it: cleaned, cut to length, in Simplified characters; and whether it was
     written in Traditional ones (the reply is then given back in them)."""
-    text = clean_line(str(text))[:MAX_INPUT].strip()
+    text = _cut(clean_line(str(text))).strip()
     traditional = script.is_traditional(text)
     return (script.to_simplified(text) if traditional else text), traditional
+
+
+def _cut(text: str) -> str:
+    """At most MAX_INPUT characters, ending between words: a word cut in half ("dee") reads as a new one."""
+    if len(text) <= MAX_INPUT:
+        return text
+    head = text[:MAX_INPUT]
+    if text[MAX_INPUT].isalnum() and head[-1].isalnum() and head[-1].isascii():
+        space = head.rfind(" ")
+        if space > MAX_INPUT // 2:
+            return head[:space]
+    return head
 
 
 def _traditional(reply: Reply) -> Reply:

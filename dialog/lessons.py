@@ -155,6 +155,11 @@ def file_name(lesson: Lesson) -> str:
     """A file name from the lesson's title ("what-does-deep-mean.md"), Chinese kept, nothing a shell or a
     file system would trip on."""
     stem = re.sub(r"[^\w]+", "-", lesson.title.lower(), flags=re.UNICODE).strip("-_")[:TITLE_CHARS]
+    try:
+        os.fsencode(stem)
+    except UnicodeError:  # an ASCII-only file system locale (LC_ALL=C) can't name a file in Chinese
+        stem = re.sub(r"[^a-z0-9]+", "-", stem.encode("ascii", "ignore").decode()).strip("-") or \
+            f"lesson-{lesson.started:%Y-%m-%d-%H%M}"
     return f"{stem or 'lesson'}.md"
 
 
@@ -172,6 +177,8 @@ def export(base: Path, which: str, path: str | None = None, folder: Path | None 
         raise UserError(say("export_is_folder", lang, path=shown, example=storage.shown(target / file_name(lesson))))
     if target.exists() and not stat.S_ISREG(os.stat(target).st_mode):
         raise UserError(say("export_not_file", lang, path=shown))
+    if not target.parent.is_dir():  # a mistyped folder is a mistake to point out, not a tree to make
+        raise UserError(say("export_no_folder", lang, folder=storage.shown(target.parent)))
     asked = target.resolve()
     written = export_markdown(read(lesson.path).turns, str(target), title=lesson.title)
     return Exported(written, asked)

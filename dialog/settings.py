@@ -31,6 +31,13 @@ class Settings:
 
 
 KNOWN = tuple(f.name for f in fields(Settings))
+# What "" means for each setting, in words: a message says which default it fell back to.
+_EMPTY_MEANS = {"theme": "the default theme", "lang": "the learner's language (no language pinned)",
+                "embedder": "the default search model"}
+
+
+def _default_words(key: str, default: object) -> str:
+    return _EMPTY_MEANS.get(key, "the default") if default == "" else repr(default)
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,7 @@ def _settings(name: str, node: yaml.MappingNode) -> Read:
         default = getattr(Settings(), key)
         usable, why = _check(key, value) if ok else (None, "not a plain value")
         if why:
-            problems.append(f"{name} line {line}: {key} {why}; using {default!r}." if usable is None else
+            problems.append(f"{name} line {line}: {key} {why}; using {_default_words(key, default)}." if usable is None else
                             f"{name} line {line}: {key} {why}.")
         if usable is not None:
             setattr(out, key, usable)

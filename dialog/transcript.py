@@ -97,6 +97,12 @@ class Loaded:
     turns: list[Turn] = field(default_factory=list)
     skipped: int = 0  # damaged lines left out
 
+    @property
+    def unanswered(self) -> str | None:
+        """The last question, when the conversation stopped before Ms. B answered it (a kill, a crash)."""
+        said = [t for t in self.turns if t.role in ("user", "ms_b")]
+        return said[-1].text if said and said[-1].role == "user" else None
+
 
 def read(path: Path) -> Loaded:
     """The turns of a transcript file; damaged lines are counted and skipped. A byte that isn't UTF-8 (an

@@ -38,3 +38,14 @@ def json_safe(encoded: str) -> str:
     """A JSON document (from json.dumps(…, ensure_ascii=False)) with every control and bidi character
     written as a \\uXXXX escape, so printing it can't drive the terminal."""
     return _CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04x}", encoded)
+
+
+# How repr() writes a byte that isn't UTF-8 in a command-line argument (Python reads it as a lone surrogate).
+_ESCAPED_BYTE = re.compile(r"\\udc([89a-f][0-9a-f])", re.I)
+
+
+def as_typed(message: str) -> str:
+    """A message quoting such an argument, with the byte as the user typed it: '\\xff', not '\\udcff';
+    a lone surrogate left in the text itself becomes �."""
+    text = _ESCAPED_BYTE.sub(r"\\x\1", message)
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")

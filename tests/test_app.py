@@ -91,9 +91,40 @@ def test_plain_chat_resume_goes_on_with_the_last_conversation_in_its_file(kb, ca
     assert len(lessons) == 1 and lessons[0]["turns"] == 2  # one conversation, both sessions' lines in it
 
 
+def test_a_question_left_unanswered_by_a_kill_is_named_on_resume(kb, capsys):
+    from dialog.transcript import Transcript, Turn, data_dir
+
+    t = Transcript(data_dir())
+    t.append(Turn("user", "what does deep mean", 1.0))
+    t.append(Turn("ms_b", "Layers of representations.", 1.5, "answer", "en", topic="what-deep-means"))
+    t.append(Turn("user", "and who came up with dropout?", 2.0))  # then kill -9, before the answer
+    code, out, err = run(["--resume", "chat", "--plain"], capsys, stdin="")
+    assert code == 0 and "“and who came up with dropout?”, had no answer yet" in err
+
+
 def test_plain_chat_resume_with_nothing_to_resume_says_so_and_starts_afresh(kb, capsys):
     code, out, err = run(["--resume", "chat", "--plain", "--json"], capsys, stdin="what does deep mean\n")
     assert code == 0 and "No earlier conversation to resume" in err and json.loads(out)["kind"] == "answer"
+
+
+def test_plain_chat_says_when_the_transcript_is_held_and_when_it_is_written_again(kb, capsys, monkeypatch):
+    import errno
+
+    from knowledge import storage
+
+    real_write, calls = storage.os.write, {"n": 0}
+
+    def full_once(fd, data):  # the disk is full for the second turn's lines only
+        calls["n"] += 1
+        if calls["n"] in (3, 4):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_write(fd, data)
+
+    monkeypatch.setattr(storage.os, "write", full_once)
+    code, out, err = run(["chat", "--plain"], capsys, "what is dropout\nwhy?\nwhat is a tensor\n")
+    assert code == 0 and out.count("\n\n") >= 3
+    assert "can't be written" in err and "as soon as the disk takes it" in err
+    assert "being written again" in err and err.index("can't be written") < err.index("being written again")
 
 
 def test_plain_chat_prints_text_without_json(kb, capsys):
@@ -127,6 +158,17 @@ def test_index_add_makes_a_user_document_searchable_and_citable(capsys, tmp_path
 def test_index_add_of_a_missing_file_is_a_clear_error(capsys, tmp_path):
     code, _, err = run(["index", "add", str(tmp_path / "nope.md")], capsys)
     assert code == 2 and "no such file" in err
+
+
+@pytest.mark.parametrize("argv", [["\udcff"], ["ask", "--lang", "\udcff", "x"], ["demo", "\udcff"]])
+def test_a_bad_byte_in_an_argument_is_named_as_typed(capsys, argv):
+    """A byte that isn't UTF-8 reaches Python as a lone surrogate; the message shows the byte, never '\\udcff'."""
+    try:
+        code = app.main(argv)
+    except SystemExit as done:  # argparse's own usage error
+        code = done.code
+    err = capsys.readouterr().err
+    assert code == 2 and "'\\xff'" in err and "udc" not in err
 
 
 def test_version(capsys):

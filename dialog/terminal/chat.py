@@ -49,6 +49,9 @@ def chat_plain(stream, out: TextIO, *, as_json: bool, lang: str | None, interact
         if session.transcript.error and not warned:
             warned = True
             notice(say("transcript_unsaved", reply.lang, why=session.transcript.error))
+        elif warned and not session.transcript.error:  # every turn held meanwhile is on disk now
+            warned = False
+            notice(say("transcript_saved_again", reply.lang))
         emit(reply, as_json, out, debug=debug)
         action = reply.action
         if isinstance(action, Quit):
@@ -76,6 +79,12 @@ def _go_on(session: Session, lesson, notice, lang: str) -> None:
         return
     session.transcript = transcript
     session.resume(loaded)
+    if loaded.unanswered:
+        notice(say("unanswered_note_plain", lang, question=_short(loaded.unanswered)))
+
+
+def _short(text: str, most: int = 60) -> str:
+    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
 
 
 def greeting(lang: str, due: int) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from demos.core import Demo, all_demos, get_demo
 from demos.driver import NO_RESULT, Outcome, drive
 from demos.errors import DemoError
-from knowledge.safe_text import json_safe
+from knowledge.safe_text import as_typed, json_safe
 
 USAGE = ("usage: msb demo NAME [--device auto|cpu|cuda|mps] [--lang en|zh] [--fast] [--pace X] "
          "[--json] [--OPTION VALUE ...]\n       msb demo --list | msb demo NAME --help")
@@ -102,7 +102,7 @@ def demo_main(argv: list[str], *, console=None) -> int:
             return 0
         return _run(demo, args, console)
     except DemoError as exc:
-        print(f"msb demo: {exc}", file=sys.stderr)
+        print(f"msb demo: {as_typed(str(exc))}", file=sys.stderr)
         return 2
 
 

@@ -25,7 +25,7 @@ def result_panel(result: Result, title: str, lang: str = "en", summary: bool = T
     for name, value in result.metrics.items():
         if "per_second" in name and isinstance(value, float):
             value = round(value)
-        table.add_row(metric_label(name, lang), format_metric(name, value))
+        table.add_row(metric_label(name, lang), format_metric(name, value, lang))
     parts: list[RenderableType] = [table]
     if summary and result.summary:
         parts += [RichText(""), Markdown(clean(result.summary))]

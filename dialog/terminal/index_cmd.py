@@ -51,9 +51,11 @@ def add(paths: list[str]) -> int:
         from knowledge.vectors import SAVE_EVERY
 
         saved = report.done // SAVE_EVERY * SAVE_EVERY  # vectors are kept a whole batch at a time
-        kept = f"the {saved:,} passages embedded so far are kept, so " if saved else ""
-        print(f"\nmsb index add: stopped; nothing was added. Run the same command again: {kept}it goes on "
-              "from there.", file=sys.stderr)
+        if saved:
+            again = f"the {saved:,} passages embedded so far are kept, so it goes on from there."
+        else:  # stopped inside the first batch: nothing of it was kept
+            again = f"it starts from the beginning (passages are kept {SAVE_EVERY} at a time)."
+        print(f"\nmsb index add: stopped; nothing was added. Run the same command again: {again}", file=sys.stderr)
         return 130
     report.close()
     for path, why in added.skipped:

@@ -87,9 +87,17 @@ def _inline(children) -> str:
             start = len(parts) - 1 - parts[::-1].index("\0")
             words = "".join(parts[start + 1:])
             parts[start] = ""
-            if href and href not in (words, f"mailto:{words}") and "://" in href:
+            if href and "://" in href and _bare(href) != _bare(words):
                 parts.append(f" ({href})")  # down a pipe the address is all a reader has of a link
     return "".join(parts)
+
+
+def _bare(address: str) -> str:
+    """An address as a reader compares it: "deeplearning.ai" is http://deeplearning.ai/ already."""
+    address = address.strip().lower()
+    for lead in ("mailto:", "https://", "http://", "www."):
+        address = address.removeprefix(lead)
+    return address.rstrip("/")
 
 
 def _squeeze(lines: list[str]) -> str:

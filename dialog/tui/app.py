@@ -11,10 +11,11 @@ from typing import Any
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Header, Input, TextArea
+from textual.widgets import Header, Input, TextArea
 
 from dialog import config as run_config
 from dialog.settings import Store
+from dialog.tui.footer import NARROW, WIDE, ChatFooter
 from dialog.view import linebreak
 from dialog.transcript import Transcript
 from dialog.tui.chat import ChatView, StatusLine
@@ -99,7 +100,7 @@ class MsBApp(App):
         self._pane = ChatPane(self.services, Transcript(self.data_dir), lang=self.lang, device=self.device_request,
                               typing_seconds=self.typing_seconds)
         yield self._pane
-        yield Footer()
+        yield ChatFooter()
 
     def farewell(self) -> str | None:
         """What to print once the screen is gone: how to come back to this conversation (None when nothing
@@ -159,13 +160,13 @@ class MsBApp(App):
         return pane.current_lang() if pane is not None else (self.lang or "en")
 
     def _exit_on_signals(self) -> None:
-        """SIGTERM or SIGHUP (a closed terminal, `kill`) ends the app as ctrl+q does, so the terminal gets its
-        screen, cursor and mouse back; every turn is already in the transcript."""
+        """SIGTERM, SIGHUP (a closed terminal, `kill`) or SIGQUIT (ctrl+\\) ends the app as ctrl+q does, so the
+        terminal gets its screen, cursor and mouse back; every turn is already in the transcript."""
         import asyncio
         import signal
 
         loop = asyncio.get_running_loop()
-        for name in ("SIGTERM", "SIGHUP"):
+        for name in ("SIGTERM", "SIGHUP", "SIGQUIT"):
             sig = getattr(signal, name, None)
             if sig is None:
                 continue
@@ -219,6 +220,9 @@ class MsBApp(App):
     def on_resize(self, event: events.Resize) -> None:
         # A short terminal (80×24) gets compact plots, so a plot fits on screen with its key (app.tcss).
         self.set_class(event.size.height < SHORT_SCREEN, "-short")
+        self.set_class(event.size.width < NARROW, "-narrow")  # the lessons screen keeps to the essentials
+        for footer in self.query(ChatFooter):
+            footer.compact = footer.narrow = event.size.width < WIDE
 
     def on_demo_panel_started(self, message: Any) -> None:
         device = getattr(message.panel.handle, "device", "")

@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 from dialog import lessons
 from dialog.errors import USER_ERRORS
 from dialog.lines import say
+from dialog.tui.footer import NARROW
 from knowledge import storage
 from knowledge.safe_text import clean_line
 
@@ -64,8 +65,9 @@ class LessonsScreen(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="lessons"):
             yield Label(say("lessons.help", self.lang), id="lessons-help")
+            yield Label(say("lessons.help_short", self.lang), id="lessons-help-short")  # a narrow screen's
             yield OptionList(id="lesson-list")
-            yield Input(id="rename")
+            yield Input(id="rename", compact=self.app.size.width < NARROW)
             yield Label("", id="lessons-note", markup=False)
 
     def on_mount(self) -> None:
@@ -76,12 +78,16 @@ class LessonsScreen(ModalScreen[Path | None]):
         options = self.query_one(OptionList)
         options.clear_options()
         found = lessons.list_lessons(self.base)
+        narrow = self.app.size.width < NARROW  # one line a lesson: its date and title
         for lesson in found:
             here = self._is_open(lesson.path)
             mark = say("lessons.open_now", self.lang) if here else ""
-            options.add_option(Option(f"{lesson.started:%Y-%m-%d %H:%M}  {clean_line(lesson.title)}  "
-                                      f"({clean_line(lessons.summary(lesson, self.lang, self.titles))}{mark})",
-                                      id=lesson.path.stem))
+            if narrow:
+                words = f"{lesson.started:%m-%d %H:%M} {clean_line(lesson.title)}{mark}"
+            else:
+                words = (f"{lesson.started:%Y-%m-%d %H:%M}  {clean_line(lesson.title)}  "
+                         f"({clean_line(lessons.summary(lesson, self.lang, self.titles))}{mark})")
+            options.add_option(Option(words, id=lesson.path.stem))
         if not found:
             self.note(say("lessons.none", self.lang))
         else:

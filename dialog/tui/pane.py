@@ -73,10 +73,27 @@ def running_line(items: list[str], lang: str, width: int) -> str:
     return lead + body if body else (fit_items(items, width) or items[0])
 
 
+QUESTIONS_AT_ONCE = 5  # lines of a message answered one by one; a longer paste is one text to read
+LONGEST_QUESTION = 300
+
+
+def questions_in(message: str) -> list[str]:
+    """A message of a few short lines ("what does deep mean" / "and why do layers help?" / "show me") is as
+    many questions, each answered in turn; anything else — one line, a long paste, a paragraph broken
+    over lines — is one."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if 1 < len(lines) <= QUESTIONS_AT_ONCE and all(len(line) <= LONGEST_QUESTION for line in lines) \
+            and not any(line[-1].isalnum() and nxt[:1].islower() for line, nxt in zip(lines, lines[1:])
+                        if line[-1].isascii() and not line.endswith(("?", "!", "."))
+                        and len(line) > 60):
+        return lines
+    return [message]
+
+
 class ChatPane(Vertical):
     # Tab from the prompt goes to the newest message (the one a reader wants to copy or open), and from a
     # message back to the prompt; shift+tab walks on to older ones, as Textual's focus chain does.
-    BINDINGS = [Binding("tab", "newest_or_prompt", "Newest message", show=False)]
+    BINDINGS = [Binding("tab", "newest_or_prompt", "Newest message")]
 
     # What the pane's workers tell it (from their threads; handled on the UI thread), each with the error
     # when the work failed. They are the pane's own business, so they do not bubble.
@@ -102,6 +119,7 @@ class ChatPane(Vertical):
         self.services = services
         self.transcript = transcript
         self.lang = lang
+        self._resumed_lang: str | None = None  # a reopened lesson's language, until its conversation is loaded
         self._status_kind = "loading"
         self.device = device
         self.typing_seconds = typing_seconds
@@ -145,7 +163,7 @@ class ChatPane(Vertical):
         return any(p.running for p in self.panels)
 
     def current_lang(self) -> str:
-        return self.session.lang if self.session else (self.lang or "en")
+        return self.session.lang if self.session else (self.lang or self._resumed_lang or "en")
 
     # ------------------------------------------------------------------ start-up
 
@@ -159,11 +177,18 @@ class ChatPane(Vertical):
         from dialog.lines import say
 
         self.chat.replay(loaded.turns)
+        # The lesson's own language until the conversation is loaded and says it (a Chinese lesson reopens
+        # in Chinese, placeholder and footer included), unless one was chosen for this run.
+        self._resumed_lang = next((t.lang for t in reversed(loaded.turns) if t.role == "ms_b" and t.lang), None)
         lang = self.current_lang()
+        self.speak(lang)
         title = lesson_store.title_for(self.transcript.base, self.transcript.path, loaded.turns)
         asked = [t.text for t in loaded.turns if t.role == "user"]
         self.chat.mount(NoteMessage(say("resumed_note", lang, title=title,
                                               turns=lesson_store.counted(len(asked), lang))))
+        if loaded.unanswered:  # stopped (killed) before the answer came: the question is not lost
+            question = loaded.unanswered if len(loaded.unanswered) <= 60 else loaded.unanswered[:59] + "…"
+            self.chat.mount(NoteMessage(say("unanswered_note", lang, question=question)))
         prompt = self.query_one(ChatInput)
         for line in asked:  # ↑ recalls what was asked in the lesson too, as after typing it now
             prompt.remember(line)
@@ -238,6 +263,7 @@ class ChatPane(Vertical):
             return
         self.session = message.session
         self.app.timings["knowledge_loaded"] = time.perf_counter()
+        self.speak(self.current_lang())  # a resumed lesson's language, now that its conversation says it
         self._announce_reviews()
         if self.services.warm_up and hasattr(self.kb, "warm_up"):
             self._set_status("warming")
@@ -276,7 +302,8 @@ class ChatPane(Vertical):
             return
         self.query_one(ChatInput).remember(line)
         self.chat.mount(UserMessage(line))
-        self.ask(lambda session: session.respond(line))
+        for question in questions_in(line):
+            self.ask(lambda session, q=question: session.respond(q))
 
     def ask(self, job: Callable[[Session], Reply]) -> BotMessage:
         bubble = BotMessage()
@@ -353,7 +380,7 @@ class ChatPane(Vertical):
         prompt = self.query_one(ChatInput)
         prompt.placeholder = speech.placeholder(lang)
         self.chat.speak(lang)
-        if any([speech.name_keys(self.app, lang), speech.name_keys(prompt, lang)]):
+        if any([speech.name_keys(self.app, lang), speech.name_keys(prompt, lang), speech.name_keys(self, lang)]):
             self.app.refresh_bindings()
 
     async def _clear(self, bubble: BotMessage, reply: Reply) -> None:
@@ -369,6 +396,9 @@ class ChatPane(Vertical):
             self._transcript_warned = True
             self.app.notify(say("transcript_unsaved", self.current_lang(), why=self.transcript.error),
                             severity="warning", markup=False)
+        elif self._transcript_warned and not self.transcript.error:  # what was held is on disk now
+            self._transcript_warned = False
+            self.app.notify(say("transcript_saved_again", self.current_lang()), markup=False)
 
     # ------------------------------------------------------------------ actions
 

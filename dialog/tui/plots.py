@@ -28,8 +28,11 @@ class DemoPlot(PlotextPlot):
         plt.clear_data()
         # Title and key are drawn by DemoFigure under the plot: plotext drops a title wider
         # than the plot, its key covers points, and both break the frame with Chinese text.
-        draw_plot(plt, plot, legend=False, title=False, wide_labels=False)
+        draw_plot(plt, plot, legend=False, title=False, wide_labels=False, height=self.size.height or None)
         self.refresh()
+
+    def on_resize(self) -> None:
+        self.show(self.plot)  # the ticks a plot's rows can hold, for the rows it has now
 
 
 class DemoFigure(Vertical):

@@ -15,6 +15,7 @@ FOOTER = {
     "lessons": "key.lessons",
     "quit": "key.quit",
     "newline": "key.newline",
+    "newest_or_prompt": "key.newest",
 }
 
 

@@ -47,14 +47,16 @@ def narrow(text: str) -> bool:
     return all(unicodedata.east_asian_width(ch) not in ("W", "F") for ch in text)
 
 
-def draw_plot(plt: Any, plot: Plot, *, legend: bool = True, title: bool = True, wide_labels: bool = True) -> None:
+def draw_plot(plt: Any, plot: Plot, *, legend: bool = True, title: bool = True, wide_labels: bool = True,
+              height: int | None = None) -> None:
     """Draw a Plot on a cleared plotext figure (series in their colours, lines on top, limits).
 
     plotext draws its legend over the top-left corner of the data; with legend=False the
     caller shows `legend_text(plot)` beside the plot instead. With title=False the caller
     captions the plot itself (plotext drops a title wider than the plot); wide_labels=False
     leaves out axis names in wide (Chinese) characters, which would bend a plot's frame.
-    Title and axis names are always set, so a figure redrawn in place loses the old ones.
+    Title and axis names are always set, so a figure redrawn in place loses the old ones. `height`: the
+    figure's rows, where known (a short one gets fewer ticks, each on a row of its own).
     """
     for s in plot.series:
         style: dict[str, Any] = {"label": s.label if legend else None}
@@ -76,7 +78,7 @@ def draw_plot(plt: Any, plot: Plot, *, legend: bool = True, title: bool = True, 
         plt.ylim(*plot.y_lim)
     if plot.y2_lim:
         plt.ylim(*plot.y2_lim, yside="right")
-    _ticks(plt, plot)
+    _ticks(plt, plot, height)
     plt.title(clean(plot.title) if title else "")
     plt.xlabel(clean(plot.x_label) if wide_labels or narrow(plot.x_label) else "")
     plt.ylabel(clean(plot.y_label) if wide_labels or narrow(plot.y_label) else "")
@@ -91,7 +93,7 @@ def is_fraction(plot: Plot) -> bool:
     return bool(ys) and ("accura" in named or "准确" in named) and all(0.0 <= y <= 1.0 for y in ys)
 
 
-def _ticks(plt: Any, plot: Plot) -> None:
+def _ticks(plt: Any, plot: Plot, height: int | None = None) -> None:
     """Whole-number ticks where x counts something (epochs, layers, steps); percentages for accuracies."""
     xs = [x for s in plot.series for x in s.x]
     if xs and all(float(x).is_integer() for x in xs):
@@ -100,8 +102,20 @@ def _ticks(plt: Any, plot: Plot) -> None:
         ticks = list(range(lo, hi + 1, step))
         plt.xticks(ticks, [str(t) for t in ticks])
     if is_fraction(plot) and not plot.y_lim:
+        # Five ticks need nine rows of data to sit a row apart (the frame, title and axis names take five);
+        # fewer rows, or rows unknown, get three, so both axes keep every label on its own row.
+        ticks = PERCENT_TICKS if height is not None and height - 5 >= 9 else PERCENT_TICKS[::2]
         plt.ylim(0.0, 1.0)
-        plt.yticks(list(PERCENT_TICKS), [f"{t:.0%}" for t in PERCENT_TICKS])
+        plt.yticks(list(ticks), [f"{t:.0%}" for t in ticks])
+        right = [y for s in plot.series if s.axis == "right" for y in s.y]
+        if right:
+            # The right axis's labels on the rows of the left one's: plotext's own ticks for it fall between
+            # rows on a short plot and read a row off (1.71 beside 75 % where the curve is at 1.55).
+            lo, hi = plot.y2_lim or (min(0.0, min(right)), max(right) or 1.0)
+            values = [lo + t * (hi - lo) for t in ticks]
+            plt.ylim(lo, hi, yside="right")
+            digits = 2 if hi - lo < 10 else 0
+            plt.yticks(values, [f"{v:.{digits}f}" for v in values], yside="right")
 
 
 def legend_text(plot: Plot) -> RichText:
@@ -156,7 +170,7 @@ def plot_text(plot: Plot, width: int, height: int = PLOT_HEIGHT) -> RichText:
     plt.clf()
     plt.theme("clear")
     plt.plotsize(width, height)
-    draw_plot(plt, plot, legend=False)
+    draw_plot(plt, plot, legend=False, height=height)
     text = RichText.from_ansi(plt.build())
     text.rstrip()
     return RichText("\n").join([text, legend_text(plot)])
@@ -220,10 +234,15 @@ def render_images(images: Images, *, per_row: int = 8) -> RichText:
     return out
 
 
-def format_metric(name: str, value: Any) -> str:
+def format_metric(name: str, value: Any, lang: str = "en") -> str:
     """The one way a number is written wherever a person reads it: accuracies as percentages,
-    seconds with their unit, throughputs with thousands separators, the rest to four digits."""
-    if isinstance(value, bool) or value is None:
+    seconds with their unit, throughputs with thousands separators, the rest to four digits; a goal the
+    run never reached ("epochs_to_97" of None) says so in words."""
+    if value is None:
+        from dialog.lines import say
+
+        return say("metric.not_reached" if "_to_" in name else "metric.none", lang)
+    if isinstance(value, bool):
         return str(value)
     if isinstance(value, float):
         if ("accuracy" in name or "gap" in name) and -1.0 <= value <= 1.0:
@@ -277,7 +296,7 @@ def metric_label(name: str, lang: str = "en") -> str:
 
 def metrics_items(metrics: dict[str, Any], limit: int | None = None, lang: str = "en") -> list[str]:
     """["loss 0.312", "accuracy 97.3%"]: each number of a progress report or a result with its name."""
-    parts = [_pair(metric_label(k, lang), format_metric(k, v)) for k, v in metrics.items()
+    parts = [_pair(metric_label(k, lang), format_metric(k, v, lang)) for k, v in metrics.items()
              if isinstance(v, (int, float)) and not isinstance(v, bool)]
     return parts[:limit]
 

@@ -106,7 +106,8 @@ def test_metrics_are_formatted_for_people():
     assert format_metric("test_accuracy", 0.9832) == "98.3%"
     assert format_metric("train_seconds", 0.53412) == "0.534 s"
     assert format_metric("images_per_second", 31234) == "31,234"
-    assert format_metric("steps_to_99", None) == "None"
+    assert format_metric("steps_to_99", None) == "not reached"  # the goal, never "None"
+    assert format_metric("steps_to_99", None, "zh") == "未达到"
     assert format_metric("device", "cpu") == "cpu"
 
 
@@ -180,3 +181,16 @@ def test_a_loss_beside_accuracies_has_its_own_labelled_axis_and_epochs_whole_tic
     assert any(line.split() == ["accuracy", "epoch", "loss"] for line in lines)  # each axis named
     ticks = next(line for line in lines if line.strip().startswith("1 ")).split()
     assert all(t.isdigit() for t in ticks)  # whole epochs, never "2.8" or "4.5"
+
+
+@pytest.mark.parametrize("height", [8, 10, 12, 16])
+def test_the_right_axis_labels_sit_on_the_rows_of_the_percent_ticks_at_any_height(height):
+    xs = tuple(float(i) for i in range(1, 7))
+    plot = Plot("curves", "accuracy and loss per epoch", "line", (
+        Series("test accuracy", xs, (0.5, 0.8, 0.9, 0.95, 0.97, 0.98), "green"),
+        Series("training loss", xs, (2.06, 0.9, 0.5, 0.3, 0.2, 0.1), "red", axis="right"),
+    ), x_label="epoch", y_label="accuracy", y2_label="loss", y2_lim=(0.0, 2.06))
+    rows = {line.split("┤")[0].strip(): line.rsplit("├", 1)[-1].strip()
+            for line in plot_text(plot, 76, height).plain.splitlines() if "┤" in line and "├" in line}
+    assert rows == ({"100%": "2.06", "75%": "1.54", "50%": "1.03", "25%": "0.52", "0%": "0.00"} if height >= 14
+                    else {"100%": "2.06", "50%": "1.03", "0%": "0.00"})

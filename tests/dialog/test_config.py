@@ -45,7 +45,7 @@ def test_flags_win_over_the_environment_which_wins_over_settings(tmp_path):
     ("theme: light\npace: fast\n", 2, "pace must be a number"),
     ("pace: [1, 2]\n", 1, "not a plain value"),
     ("lang: fr\n", 1, "lang must be en or zh"),
-    ("theme: 3\n", 1, "theme must be text"),
+    ("theme: 3\n", 1, "theme must be text, got 3; using the default theme."),  # the default in words
     ("theme: light\nlang: [unclosed\n", 3, "not valid YAML"),
     ("- a list\n", 1, "should hold `key: value` lines"),
     ("theme: !!python/object:os.system ls\n", 1, "not a plain value"),

@@ -154,6 +154,16 @@ def test_demo_requests_in_ask_mode_name_the_demo_and_how_to_launch_it(real_kb):
     assert "msb demo coordinates" in r.text
 
 
+def test_in_ask_mode_what_to_watch_is_offered_as_commands_that_run_it(real_kb):
+    listed = Conversation(real_kb, can_run_demos=False).respond("show me")
+    assert "msb demo cnn" in listed.text and "/demo" not in listed.text
+    answered = Conversation(real_kb, can_run_demos=False).respond("what is dropout")
+    assert answered.demo is None or "msb demo dropout" in (answered.offer or answered.text)
+    assert not any(s.lower().startswith("show me") for s in answered.suggestions)
+    chat = Conversation(real_kb, can_run_demos=True).respond("what is dropout")
+    assert any(s.lower().startswith("show me") for s in chat.suggestions)  # the chat can start it
+
+
 def test_demo_command_passes_options_and_validates_them(conv):
     r = conv.respond("/demo cnn --epochs 5")
     assert isinstance(r.action, StartDemo) and r.action.request.options == {"epochs": "5"}
@@ -332,3 +342,12 @@ def test_a_quoted_passage_keeps_its_lines_and_is_cut_at_the_limit():
     lines = quoted.splitlines()
     assert lines[:3] == ["> 参考阅读：", "> * 第一篇论文：https://arxiv.org/abs/1", "> * 第二篇论文：https://arxiv.org/abs/2"]
     assert all(line.startswith(">") for line in lines) and quoted.endswith("…") and len(quoted) < 200
+
+
+def test_a_line_longer_than_the_engine_reads_is_cut_between_words():
+    from dialog.engine import MAX_INPUT, prepare
+
+    text, _ = prepare("what does deep mean " * (MAX_INPUT // 10))
+    assert len(text) <= MAX_INPUT and text.split()[-1] in ("what", "does", "deep", "mean")
+    chinese, _ = prepare("深度" * MAX_INPUT)
+    assert len(chinese) == MAX_INPUT  # no spaces to cut at: characters are words enough

@@ -104,6 +104,9 @@ def test_export_to_a_folder_or_a_device_says_what_is_wrong(tmp_path):
         lessons.export(tmp_path, "1", str(tmp_path))
     with pytest.raises(UserError, match="not a regular file"):
         lessons.export(tmp_path, "1", "/dev/null")
+    with pytest.raises(UserError, match="there is no folder"):
+        lessons.export(tmp_path, "1", str(tmp_path / "no" / "such" / "x.md"))
+    assert not (tmp_path / "no").exists()
 
 
 def test_export_from_the_command_line(capsys, tmp_path, monkeypatch):
@@ -160,3 +163,17 @@ def test_lessons_help_reads_as_usage():
                        capture_output=True, text=True, timeout=60)
     assert p.returncode == 0 and p.stdout.startswith("usage: msb lessons [--json]")
     assert "--jsonusage" not in p.stdout and "--out PATH" in p.stdout
+
+
+def test_a_chinese_title_under_an_ascii_only_file_system_locale_gets_a_name_it_can_hold(tmp_path, monkeypatch):
+    conversation(tmp_path, "什么是深度学习？")
+    lesson = lessons.list_lessons(tmp_path)[0]
+    lessons.rename(tmp_path, lesson.path.stem, "深度学习")
+    [lesson] = lessons.list_lessons(tmp_path)
+    assert lessons.file_name(lesson) == "深度学习.md"
+
+    def ascii_only(name):  # what os.fsencode does when the locale is C and Python's UTF-8 mode is off
+        return str(name).encode("ascii")
+
+    monkeypatch.setattr(lessons.os, "fsencode", ascii_only)
+    assert lessons.file_name(lesson) == f"lesson-{lesson.started:%Y-%m-%d-%H%M}.md"

@@ -13,6 +13,8 @@ from dialog.terminal.plaintext import to_plain
     ("深度学习中的**「深度」**并不是", "深度学习中的「深度」并不是"),  # emphasis beside CJK punctuation
     ("see [the paper](https://arxiv.org/abs/1)", "see the paper (https://arxiv.org/abs/1)"),
     ("<https://example.org>", "https://example.org"),
+    ("the course at [deeplearning.ai](http://deeplearning.ai/)", "the course at deeplearning.ai"),  # said once
+    ("Let's watch the demo “**Same data**”.", "Let's watch the demo “Same data”."),
     ("a <b>tag</b> typed by a user", "a <b>tag</b> typed by a user"),
     ("2 \\* 3 and 2\\*\\*3", "2 * 3 and 2**3"),  # an escaped mark is the character itself
 ])

@@ -136,6 +136,15 @@ def test_ctrl_c_while_adding_says_what_is_kept(tmp_path, monkeypatch, capsys):
     assert len(vectors.Cache(StopsMidBatch().name, StopsMidBatch().dim).load().table) == 8
 
 
+def test_ctrl_c_inside_the_first_batch_says_the_next_run_starts_afresh(tmp_path, monkeypatch, capsys):
+    from dialog.terminal import index_cmd
+
+    monkeypatch.setattr(backends, "load_embedder", lambda notice=None: StopsMidBatch(stop_after=0))
+    assert index_cmd.add([str(notes(tmp_path))]) == 130
+    err = capsys.readouterr().err
+    assert "starts from the beginning" in err and "goes on from there" not in err
+
+
 @pytest.mark.slow
 def test_adding_a_file_shows_progress_on_stderr_even_when_piped(tmp_path):
     src = notes(tmp_path, sections=70)

@@ -358,10 +358,25 @@ async def test_a_pasted_block_of_lines_is_one_message_its_line_breaks_kept(make_
         await pilot.pause()
         assert prompt.size.height >= 3  # the prompt grows to show what was pasted
         await pilot.press("enter")
-        await settled(pilot, app, 2)
+        replies_now = await settled(pilot, app, 4)  # the greeting, then one answer for each of its lines
         [said] = [u.text for u in app.query(UserMessage)]
         assert said == "what does deep mean\nand why do layers help?\nshow me"  # one message, never glued
         assert prompt.value == ""
+        asked = [t.text for t in app.transcript.turns if t.role == "user"]
+        assert asked == ["what does deep mean", "and why do layers help?", "show me"]
+        assert len(replies_now) == 4
+
+
+def test_a_few_short_lines_are_as_many_questions_and_prose_is_one():
+    from dialog.tui.pane import questions_in
+
+    assert questions_in("what is dropout?\nwho came up with it?") == ["what is dropout?", "who came up with it?"]
+    assert questions_in("one line only") == ["one line only"]
+    wrapped = ("I have been reading about neural networks for a while and I keep wondering whether\n"
+               "the layers really learn anything on their own")
+    assert questions_in(wrapped) == [wrapped]
+    many = "\n".join(f"question {i}?" for i in range(40))
+    assert questions_in(many) == [many]
 
 
 async def test_ctrl_j_starts_a_new_line_and_the_footer_says_so(make_app):
@@ -378,6 +393,18 @@ async def test_ctrl_j_starts_a_new_line_and_the_footer_says_so(make_app):
         await pilot.press("enter")
         await settled(pilot, app, 2)
         assert [u.text for u in app.query(UserMessage)] == ["first\nsecond"]
+
+
+async def test_a_narrow_footer_keeps_lessons_help_and_quit_first_and_tab_is_named(make_app):
+    app = make_app()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        actions = [k.action for k in app.query("FooterKey")]
+        assert actions[:3] == ["lessons", "send('/help')", "quit"] and "command_palette" not in actions
+        assert sum(k.region.width for k in app.query("FooterKey")[:3]) <= 40  # all three on screen
+    async with make_app().run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "newest_or_prompt" in [k.action for k in pilot.app.query("FooterKey")]
 
 
 async def test_a_paste_of_ten_thousand_lines_is_kept_whole_and_markup_stays_text(make_app):

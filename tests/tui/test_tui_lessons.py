@@ -6,6 +6,7 @@ import pytest
 from conftest import SIZE, wait_for
 
 from dialog import settings
+from dialog.lines import say
 from dialog.transcript import Transcript, Turn
 from dialog.tui.chat import KEEP_MOUNTED, FoldedTurns
 from dialog.tui.messages import BotMessage, FigureNote, PastTurn
@@ -148,6 +149,29 @@ async def test_export_asks_where_and_says_where_it_went(make_app, tmp_path, monk
         assert "is a folder" in str(app.screen.query_one("#lessons-note").render())
 
 
+async def test_at_40x12_the_lessons_screen_shows_several_lessons_the_hint_and_where_an_export_went(
+        make_app, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for n in range(3):
+        saved(tmp_path / "data", 1, first=f"lesson number {n}")
+    app = make_app()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await _open_lessons(pilot, app)
+        screen = app.screen
+        listed = screen.query_one("#lesson-list")
+        assert listed.region.height >= 3 and listed.option_count == 3
+        assert screen.query_one("#lessons-help-short").region.height >= 1
+        await pilot.press("e")
+        box = screen.query_one("#rename")
+        assert box.display and 0 < box.region.height and box.region.bottom <= 12
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: any(tmp_path.glob("lesson-number-*.md")))
+        await pilot.pause()
+        note = screen.query_one("#lessons-note")
+        [written] = tmp_path.glob("lesson-number-*.md")
+        assert str(written) in "".join(str(note.render()).split()) and note.region.bottom <= 12
+
+
 async def test_resume_names_the_lesson_in_words_and_up_recalls_its_lines(make_app, tmp_path):
     from dialog.tui.messages import NoteMessage
     from dialog.tui.prompt import ChatInput
@@ -163,6 +187,34 @@ async def test_resume_names_the_lesson_in_words_and_up_recalls_its_lines(make_ap
         assert app.query_one(ChatInput).value == "question 2"
         await pilot.press("up", "up")
         assert app.query_one(ChatInput).value == "what does deep mean"
+
+
+async def test_a_chinese_lesson_reopens_in_chinese_before_and_after_loading(make_app, tmp_path):
+    from dialog.tui.messages import NoteMessage
+    from dialog.tui.prompt import ChatInput
+
+    t = Transcript(tmp_path / "data")
+    t.append(Turn("user", "什么是深度学习？", 1.0))
+    t.append(Turn("ms_b", "深度学习是……", 1.5, "answer", "zh", topic="what-deep-means"))
+    app = make_app(resume=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: app.query(NoteMessage))
+        assert app.query_one(NoteMessage).text.startswith("已继续课程")
+        assert app.query_one(ChatInput).placeholder == say("prompt_placeholder", "zh")
+        await wait_for(pilot, lambda: app.conv is not None)
+        await pilot.pause()
+        assert app.query_one(ChatInput).placeholder == say("prompt_placeholder", "zh")
+
+
+async def test_a_question_left_unanswered_by_a_kill_is_named_on_resume(make_app, tmp_path):
+    from dialog.tui.messages import NoteMessage
+
+    t = saved(tmp_path / "data", 1)
+    t.append(Turn("user", "and who came up with dropout?", 5.0))  # then kill -9, before the answer
+    app = make_app(resume=True)
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: len(app.query(NoteMessage)) >= 2)
+        assert "“and who came up with dropout?”, had no answer yet" in app.query(NoteMessage)[-1].text
 
 
 async def test_leaving_says_how_to_come_back(make_app, tmp_path):

@@ -126,3 +126,4 @@ class FakeConversation:
     def restore(self, turns: list) -> None:
         self.restored = [(t.role, t.text) for t in turns]
         self.state.topic = next((t.topic for t in reversed(turns) if t.role == "ms_b" and t.topic), None)
+        self.state.lang = next((t.lang for t in reversed(turns) if t.role == "ms_b" and t.lang), self.state.lang)
