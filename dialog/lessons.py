@@ -89,7 +89,7 @@ def find(base: Path, which: str) -> Lesson:
     for lesson in lessons:
         if which == str(lesson.number) or which == lesson.path.stem:
             return lesson
-    raise UserError(f"no lesson {which!r}: `msb lessons` lists them" if lessons else "no lessons yet")
+    raise UserError(f"no lesson {which!r}: msb lessons lists them" if lessons else "no lessons yet")
 
 
 def rename(base: Path, which: str, title: str) -> Lesson:

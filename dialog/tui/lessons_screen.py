@@ -137,6 +137,7 @@ class LessonsScreen(ModalScreen[Path | None]):
 
         question = say("lessons.delete_question", self.lang, title=clean_line(lesson.title),
                        turns=lessons.counted(lesson.turns, self.lang))
+        self.note("")  # what was said of another lesson no longer applies
         self.app.push_screen(ConfirmScreen(question, self.lang), answered)
 
     def action_export(self) -> None:

@@ -113,6 +113,7 @@ async def test_the_open_lesson_is_never_deleted(make_app, tmp_path):
     from dialog.tui.lessons_screen import ConfirmScreen
     from tui_fakes import FakeConversation  # noqa: F401 — the app's own conversation writes the transcript
 
+    saved(tmp_path / "data", 1, first="an older lesson")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.conv is not None)
@@ -123,7 +124,11 @@ async def test_the_open_lesson_is_never_deleted(make_app, tmp_path):
         await pilot.press("d")
         await pilot.pause()
         assert not isinstance(app.screen, ConfirmScreen) and app.transcript.path.exists()
-        assert "can't be deleted while it is open" in str(app.screen.query_one("#lessons-note").render())
+        lessons_screen = app.screen
+        assert "can't be deleted while it is open" in str(lessons_screen.query_one("#lessons-note").render())
+        await pilot.press("down", "d")  # the other lesson: asked about, and the note of the open one is gone
+        await wait_for(pilot, lambda: isinstance(app.screen, ConfirmScreen))
+        assert str(lessons_screen.query_one("#lessons-note").render()).strip() == ""
 
 
 async def test_export_asks_where_and_says_where_it_went(make_app, tmp_path, monkeypatch):
