@@ -28,6 +28,9 @@ class Knows(Protocol):
     def rendering(self, passage: Passage, lang: str) -> str | None: ...
 
 
+QUOTED = 60  # characters of a learner's own line quoted back to them ("your last question, “…”")
+
+
 def clip(text: str, limit: int = EXCERPT_CHARS) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

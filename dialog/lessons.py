@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Mapping
 
+from dialog.content import clip
 from dialog.errors import UserError
 from dialog.lines import say
 from dialog.transcript import SUFFIX, export_markdown, read, transcripts_dir
@@ -79,8 +80,7 @@ def title_for(base: Path, path: Path, turns) -> str:
 
 
 def _shorten(text: str) -> str:
-    text = clean_line(storage.shown(text)).strip()
-    return text if len(text) <= TITLE_CHARS else text[: TITLE_CHARS - 1].rstrip() + "…"
+    return clip(clean_line(storage.shown(text)), TITLE_CHARS)
 
 
 def find(base: Path, which: str) -> Lesson:

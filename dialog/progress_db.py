@@ -4,13 +4,14 @@ Each change is one transaction in WAL mode, so a crash or kill -9 loses no compl
 instances can write side by side. When the file can't take a change — locked by another process past a
 short wait, a full disk, a read-only file, damage found mid-session — the learner is told once, the
 session goes on in an in-memory copy, and the changes it held are written in order as soon as the file
-takes them again. A file damaged mid-session (overwritten, truncated) is moved aside like one found
-damaged at open, and a fresh one gets every change of this session, so the session's progress survives (tried with each later change, without waiting, and once more at exit). Changes the
+takes them again (tried with each later change, without waiting, and once more at exit). Changes the
 file still refuses at exit are kept beside it in a small journal (`<file>.pending-*.json`) and written by
 the next session that opens it, so a lock held past the end of a session costs nothing.
 
 At open, a file that is not a database (or fails its check) is moved aside with a notice and a fresh one
-started; where no file can be made at all, the session keeps its progress in memory only.
+started; where no file can be made at all, the session keeps its progress in memory only. A file damaged
+mid-session (overwritten, truncated: seen by its first bytes after each change, and by opening it afresh
+at close) is moved aside the same way, and the fresh one gets every change of this session.
 """
 from __future__ import annotations
 
@@ -320,24 +321,23 @@ class Database:
             self.notice("progress_saved_again")
         return True
 
+    def _let_go(self) -> None:
+        for db in (self._file, self._shadow):
+            if db is not None:
+                db.close()
+        self._file = self._shadow = None
+        self._unwatch()  # after SQLite let go of the file: its locks went with its own descriptors
+
     def close(self) -> None:
         with self._lock:
             if not self._flush(wait=LOCK_WAIT):
                 self._keep_pending()
-            for db in (self._file, self._shadow):
-                if db is not None:
-                    db.close()
-            self._file = self._shadow = None
-            self._unwatch()  # after SQLite let go of the file: its locks went with its own descriptors
+            self._let_go()
             try:
                 self._verified_at_close()
             except (sqlite3.Error, OSError):
                 pass
-            for db in (self._file, self._shadow):
-                if db is not None:
-                    db.close()
-            self._file = self._shadow = None
-            self._unwatch()
+            self._let_go()
         _open_stores.discard(self)
 
 

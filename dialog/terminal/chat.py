@@ -10,6 +10,7 @@ from typing import TextIO
 
 from demos.driver import Outcome, drive
 from dialog.actions import Clear, Quit, Save, StartDemo
+from dialog.content import QUOTED, clip
 from dialog.lines import say
 from dialog.reply import Reply
 from dialog.session import Session
@@ -80,11 +81,7 @@ def _go_on(session: Session, lesson, notice, lang: str) -> None:
     session.transcript = transcript
     session.resume(loaded)
     if loaded.unanswered:
-        notice(say("unanswered_note_plain", lang, question=_short(loaded.unanswered)))
-
-
-def _short(text: str, most: int = 60) -> str:
-    return text if len(text) <= most else text[: most - 1].rstrip() + "…"
+        notice(say("unanswered_note_plain", lang, question=clip(loaded.unanswered, QUOTED)))
 
 
 def greeting(lang: str, due: int) -> str:

@@ -22,6 +22,7 @@ from textual.message import Message
 from textual.worker import get_current_worker
 
 from dialog.actions import Clear, Quit, Save, StartDemo, StopDemo
+from dialog.content import QUOTED, clip
 from dialog.lines import say
 from dialog.reply import Reply
 from dialog.session import Session
@@ -82,12 +83,13 @@ def questions_in(message: str) -> list[str]:
     many questions, each answered in turn; anything else — one line, a long paste, a paragraph broken
     over lines — is one."""
     lines = [line.strip() for line in message.splitlines() if line.strip()]
-    if 1 < len(lines) <= QUESTIONS_AT_ONCE and all(len(line) <= LONGEST_QUESTION for line in lines) \
-            and not any(line[-1].isalnum() and nxt[:1].islower() for line, nxt in zip(lines, lines[1:])
-                        if line[-1].isascii() and not line.endswith(("?", "!", "."))
-                        and len(line) > 60):
-        return lines
-    return [message]
+    few = 1 < len(lines) <= QUESTIONS_AT_ONCE and all(len(line) <= LONGEST_QUESTION for line in lines)
+    return lines if few and not any(map(_runs_on, lines, lines[1:])) else [message]
+
+
+def _runs_on(line: str, next_line: str) -> bool:
+    """A long line that stops mid-sentence and goes on in lower case: prose wrapped by its writer."""
+    return len(line) > 60 and line[-1].isascii() and line[-1].isalnum() and next_line[:1].islower()
 
 
 class ChatPane(Vertical):
@@ -187,8 +189,7 @@ class ChatPane(Vertical):
         self.chat.mount(NoteMessage(say("resumed_note", lang, title=title,
                                               turns=lesson_store.counted(len(asked), lang))))
         if loaded.unanswered:  # stopped (killed) before the answer came: the question is not lost
-            question = loaded.unanswered if len(loaded.unanswered) <= 60 else loaded.unanswered[:59] + "…"
-            self.chat.mount(NoteMessage(say("unanswered_note", lang, question=question)))
+            self.chat.mount(NoteMessage(say("unanswered_note", lang, question=clip(loaded.unanswered, QUOTED))))
         prompt = self.query_one(ChatInput)
         for line in asked:  # ↑ recalls what was asked in the lesson too, as after typing it now
             prompt.remember(line)
