@@ -31,7 +31,7 @@ class Lesson:
     path: Path
     title: str
     started: datetime
-    turns: int  # lines Mr. A said
+    turns: int  # lines Mr. A said to Ms. B (commands such as /clear are not a turn of the lesson)
     topics: tuple[str, ...]  # entries talked about, in order
 
     def to_json(self) -> dict:
@@ -66,7 +66,7 @@ def list_lessons(base: Path) -> list[Lesson]:
         first = next((t.time for t in turns if t.time), path.stat().st_mtime)
         title = titles.get(path.stem) or _shorten(asked[0] if asked else "(no question yet)")  # as title_for
         out.append(Lesson(number, path, title, datetime.fromtimestamp(first),
-                          sum(t.role == "user" for t in turns), topics))
+                          len(asked), topics))
     return out
 
 
