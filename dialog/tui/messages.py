@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import re
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.text import Text
 from textual import events, work
@@ -239,12 +240,23 @@ class BotMessage(ChatMessage):
         if reply.sources:
             extras.append(SourcesBlock(reply.sources, reply.lang))
         if reply.offer and reply.demo and reply.action is None:
-            label = say("show_me_button", reply.lang, demo=reply.demo)
-            button = Button(label, classes="demo-offer", compact=True)
+            button = Button(self._offer_label(reply), classes="demo-offer", compact=True)
             button.demo_id = reply.demo  # type: ignore[attr-defined]
             extras.append(button)
         if extras:
             await self.mount_all(extras)
+
+    def _offer_label(self, reply: Reply) -> str:
+        """The "Show me" button's words, with the command that does the same where the message is wide enough
+        to show them whole (a button's label is one line: at 40 columns it would be cut)."""
+        full = say("show_me_button", reply.lang, demo=reply.demo)
+        return full if cell_len(full) + 4 <= self.size.width or not self.size.width \
+            else say("show_me_button_short", reply.lang)
+
+    def on_resize(self, event: events.Resize) -> None:
+        if self.reply is not None and self.reply.demo:
+            for button in self.query(".demo-offer").results(Button):
+                button.label = self._offer_label(self.reply)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         demo_id = getattr(event.button, "demo_id", None)

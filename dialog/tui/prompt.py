@@ -43,6 +43,7 @@ class ChatInput(TextArea, inherit_bindings=False):
                          show_line_numbers=False, highlight_cursor_line=False, compact=True)
         self.lines_sent: list[str] = []
         self._index: int | None = None  # position in history while browsing, None while drafting
+        self._recalled_at: tuple[int, int] | None = None  # where the cursor was left by the last recall
         self._draft = ""
 
     # What the rest of the app reads and sets, named as on a one-line Input.
@@ -106,7 +107,10 @@ class ChatInput(TextArea, inherit_bindings=False):
         """Up on the first line and down on the last one walk the history; elsewhere they move the cursor."""
         row = self.cursor_location[0]
         last = self.document.line_count - 1
-        if (step < 0 and row != 0) or (step > 0 and row != last) or (step > 0 and self._index is None):
+        # A recalled entry of many lines is passed over whole while the cursor stays where recalling put it.
+        untouched = self._index is not None and self.cursor_location == self._recalled_at
+        if not untouched and ((step < 0 and row != 0) or (step > 0 and row != last)) \
+                or (step > 0 and self._index is None):
             return False
         self.action_history(step)
         return True
@@ -140,3 +144,4 @@ class ChatInput(TextArea, inherit_bindings=False):
     def _set(self, text: str) -> None:
         self.load_text(text)
         self.move_cursor(self.document.end)
+        self._recalled_at = self.cursor_location

@@ -207,6 +207,19 @@ async def test_an_answer_that_offers_a_demo_has_a_show_me_button_that_starts_it(
         assert any(u.text == "/demo coordinates" for u in app.query(UserMessage))
 
 
+async def test_at_forty_columns_the_show_me_button_keeps_to_words_that_fit(make_app, runner):
+    app = make_app()
+    async with app.run_test(size=(40, 12)) as pilot:
+        await ask(pilot, "please offer a demo")
+        answer = (await settled(pilot, app, 2))[-1]
+        await pilot.pause()
+        button = answer.query_one(".demo-offer", Button)
+        assert str(button.label) == "▶ Show me" and button.region.right <= 40
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert "/demo coordinates" in str(button.label)  # wide again: the command is shown too
+
+
 async def test_messages_can_be_reached_with_tab_and_copied_with_ctrl_y(make_app, monkeypatch):
     monkeypatch.setattr(clipboard, "system_copy", lambda text: False)
     app = make_app()
@@ -495,3 +508,22 @@ async def test_page_up_scrolls_the_conversation_while_typing(make_app):
         await pilot.press("pageup")
         await pilot.pause()
         assert app.chat.scroll_y < bottom
+
+
+async def test_a_recalled_entry_of_many_lines_is_passed_over_whole_until_the_cursor_moves(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for keys in (("o", "l", "d", "enter"), ("a", "ctrl+j", "b", "ctrl+j", "c", "enter")):
+            await pilot.press(*keys)
+            await pilot.pause()
+        await settled(pilot, app, 3)
+        prompt = app.query_one(ChatInput)
+        await pilot.press("up")
+        assert prompt.value == "a\nb\nc"
+        await pilot.press("up")
+        assert prompt.value == "old"  # not three presses through a, b, c
+        await pilot.press("down")
+        assert prompt.value == "a\nb\nc"
+        await pilot.press("left", "up")
+        assert prompt.value == "a\nb\nc" and prompt.cursor_location[0] == 1  # moved by hand: up walks its lines
