@@ -268,13 +268,13 @@ _ZH_WORDS = {
     "weights": "权重", "weight": "权重", "threads": "线程", "cores": "核心", "agreeing": "一致", "digits": "位数",
     "matched": "匹配", "hidden": "隐藏", "width": "宽度", "layers": "层数", "target": "目标", "gap": "差距",
     "plain": "普通", "residual": "残差", "distributed": "分布式", "single": "单进程", "large": "大", "small": "小",
-    "zeros": "全零", "d": "判别器", "g": "生成器", "backprop": "反向传播", "allreduce": "AllReduce",
+    "zeros": "全零", "dropout": "Dropout", "d": "判别器", "g": "生成器", "backprop": "反向传播", "allreduce": "AllReduce",
 }
 # English words a name abbreviates: "train_seconds_to_97" is read "training time to 97 %".
 _EN_WORDS = {"seconds": "time", "train": "training", "ms": "time in ms", "grad": "gradient", "abs": "absolute",
              "diff": "difference", "fd": "finite differences", "d": "discriminator", "g": "generator"}
-_VARIANTS = {"plain", "residual", "rnn", "lstm", "distributed", "single", "xy", "polar", "input", "small", "large",
-             "sigmoid", "tanh", "relu", "zeros"}
+_VARIANTS = {"plain", "dropout", "residual", "rnn", "lstm", "distributed", "single", "xy", "polar", "input", "small",
+             "large", "sigmoid", "tanh", "relu", "zeros", "matched"}
 
 
 def metric_label(name: str, lang: str = "en") -> str:

@@ -144,6 +144,7 @@ def test_accuracy_plots_sit_on_a_fixed_percent_axis_and_counts_get_whole_ticks()
     ("train_seconds_to_97", "training time to 97 %", "达到 97% 的训练用时"),
     ("steps_to_99", "steps to 99 %", "达到 99% 的步数"),
     ("loss_lstm", "loss (lstm)", "损失（LSTM）"),
+    ("gap_dropout", "gap (dropout)", "差距（Dropout）"),  # named like its partner "gap (plain)"
     ("device", "device", "设备"),
 ])
 def test_a_metric_is_named_in_words_of_the_readers_language(name, en, zh):
