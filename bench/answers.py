@@ -2,7 +2,7 @@
 
     python bench/answers.py [--runs 5]
 
-Budgets (DESIGN.md): `msb ask` start to answer <= 1.0 s with the index cached and <= 3 s on a fresh
+Budgets: `msb ask` start to answer <= 1.0 s with the index cached and <= 3 s on a fresh
 install's first run; warm answer p95 <= 20 ms; resident memory while answering <= 250 MiB; index build
 cold <= 10 s, cached load <= 0.3 s; `msb index add` of a 50-page Markdown file <= 30 s.
 The floor — the interpreter, the model, one query embedded and a dot product over the shipped vectors —

@@ -11,7 +11,7 @@ the UI process's resident memory, open file descriptors and mounted widgets ever
 Each measurement runs in a fresh interpreter, so imports count as they would for a user.
 Keys are posted as events and the screen polled every 2 ms: Textual's pilot waits for the
 process to go idle after each key, which would fold the background loading into "interactive".
-Budgets (DESIGN.md): interactive <= 1 s, first answer <= 2 s, answer p95 while a demo trains
+Budgets: interactive <= 1 s, first answer <= 2 s, answer p95 while a demo trains
 <= 200 ms, resident memory with the model loaded <= 1 GiB.
 """
 from __future__ import annotations

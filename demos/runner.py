@@ -7,7 +7,7 @@
 A run always ends with exactly one terminal event: Result, Error or Stopped.
 
 Training runs in a separate process by default because a busy thread in the UI's process
-cut training throughput by two orders of magnitude (see DESIGN.md), a crash there cannot
+cut training throughput by two orders of magnitude when it was measured, a crash there cannot
 take the chat down, and a process can be killed when a demo ignores cancellation.
 """
 from __future__ import annotations
