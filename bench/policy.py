@@ -72,7 +72,7 @@ def extract(kb, dialogs: list[Dialog], index=None) -> list[dict]:
     """One row per labelled turn: its candidates' features and which of them are right."""
     from dialog import events as ev
     from dialog import policies
-    from dialog.demo_talk import demo_mentioned
+    from dialog.demo_talk import demo_described, demo_mentioned
     from dialog.engine import Conversation, prepare
     from dialog.reading import read
     from dialog.startup import classifier_for
@@ -84,7 +84,7 @@ def extract(kb, dialogs: list[Dialog], index=None) -> list[dict]:
             index.exclude = fold_of(d, writers)
         conv = Conversation(kb, can_run_demos=True, classifier=classifier_for(kb), seed=0, neighbours=index)
         for n, turn in enumerate(d.turns):
-            reading = read(prepare(turn.say)[0], conv.state, kb, conv.acts, demo_mentioned, index)
+            reading = read(prepare(turn.say)[0], conv.state, kb, conv.acts, demo_mentioned, index, demo_described)
             cands = policies.propose(reading, conv.ctx, conv.quiz)
             right = [candidate_matches(turn, c.kind, c.topic, c.part, c.demo, c.policy) for c in cands]
             rows.append({"dialog": d.id, "writer": d.writer, "turn": turn, "n": n, "lang": turn.lang,

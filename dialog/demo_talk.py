@@ -32,6 +32,30 @@ def demo_mentioned(text: str, demos: list[Demo] | None = None) -> str | None:
     return best
 
 
+DESCRIBED_LEAD = 0.025  # how far the closest demo's description must lead the next to be the one meant
+_WORD_WEIGHT = 0.03  # a word the line shares with a demo's own description, in cosine units
+
+
+def demo_described(kb: Any, text: str, lang: str, demos: list[Demo] | None = None) -> str | None:
+    """The demo whose title and description the line describes ("run the multi-worker thing", "一层一层那个"):
+    closest in meaning, helped by words only that demo's description uses; None unless one clearly leads."""
+    demos = demos if demos is not None else all_demos()
+    texts = [f"{d.title.get(lang) or d.title['en']}. {d.description.get(lang) or d.description['en']}" for d in demos]
+    sims = kb.similarities(text, texts)
+    if sims is None or len(demos) < 2:
+        return None
+    own = [set(kb.words(t, lang)) for t in texts]
+    counts: dict[str, int] = {}
+    for ws in own:
+        for w in ws:
+            counts[w] = counts.get(w, 0) + 1
+    line = set(kb.words(text, lang))
+    scores = [float(sims[i]) + _WORD_WEIGHT * len({w for w in line & own[i] if counts[w] == 1})
+              for i in range(len(demos))]
+    order = sorted(range(len(demos)), key=lambda i: -scores[i])
+    return demos[order[0]].id if scores[order[0]] - scores[order[1]] >= DESCRIBED_LEAD else None
+
+
 def title(demo_id: str, lang: str) -> str:
     demo = get_demo(demo_id)
     return demo.title.get(lang) or demo.title["en"]
@@ -58,6 +82,19 @@ def which(ctx: Context, lang: str) -> Outcome:
     lines = "\n".join(f"- **{d.title[lang]}** — `{run} {d.id}`" for d in all_demos())
     reply = Reply("smalltalk", f"{say('which_demo', lang)}\n\n{lines}", lang)  # type: ignore[arg-type]
     return Outcome(reply, (ev.Spoke(None, "which_demo"),))
+
+
+def stand_in(ctx: Context, topic: Entry, demo_id: str, lang: str, *, start: bool) -> Outcome:
+    """A demo asked for a topic that has none of its own, the nearest one in its place — said so first. Asked
+    for the topic by name ("show me capsules"), the nearest one is offered, not started: it shows something
+    else. Asked on the thread ("show me" after Spark), it starts with that said."""
+    topic_title = topic.title.get(lang) or topic.title["en"]
+    if not start or not ctx.can_run_demos:
+        text = say("demo_none_of_topic", lang, topic=topic_title, name=title(demo_id, lang), demo=demo_id)
+        reply = Reply("smalltalk", text, lang, topic=topic.id)  # type: ignore[arg-type]
+        return Outcome(reply, (ev.Spoke(topic.id, "no_demo"), ev.DemoOffered(demo_id)))
+    started = request(ctx, demo_id, {}, lang)
+    return started.led(say("demo_stand_in", lang, topic=topic_title))
 
 
 def nothing_offered(ctx: Context, lang: str) -> Outcome:

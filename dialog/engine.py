@@ -130,7 +130,8 @@ class Conversation:
             return self._in_quiz(text)
         if self.acts.says("quiz", text):
             return self.quiz.start(lang, state.offered_quiz)
-        reading = self.reading = read(text, state, self.kb, self.acts, demo_talk.demo_mentioned, self.neighbours())
+        reading = self.reading = read(text, state, self.kb, self.acts, demo_talk.demo_mentioned, self.neighbours(),
+                                      demo_talk.demo_described)
         leaving: tuple[ev.Event, ...] = ()
         if state.tour_step is not None:
             if self.tour.continues(reading.act, text):
@@ -185,7 +186,8 @@ class Conversation:
 
     def decide(self, text: str) -> Decision:
         """The candidates for a line and the one the scorer picks, without answering (for diagnosis)."""
-        reading = read(clean_line(text), self.state, self.kb, self.acts, demo_talk.demo_mentioned, self.neighbours())
+        reading = read(clean_line(text), self.state, self.kb, self.acts, demo_talk.demo_mentioned, self.neighbours(),
+                       demo_talk.demo_described)
         return self.scorer().choose(policies.propose(reading, self.ctx, self.quiz))
 
 

@@ -225,13 +225,27 @@ def _stay(r: Reading, ctx: Context, base: dict, quiz: Quiz) -> list[Candidate]:
                              _layer_builder(ctx, r, entry, kind)))
     # A line that names nothing and asks for no follow-up ("yes", "ok") points at no paragraph.
     ranked = _distinct(_paragraphs(ctx, r, entry)) if r.topic_words or r.cues else []
-    for part, para, sim in ranked[:PARAGRAPHS]:
+    proposed = ranked[:PARAGRAPHS]
+    # The paragraph that says the line's own words ("要钱吗？" → "免费") is proposed however far its meaning is.
+    by_words = max(ranked[PARAGRAPHS:], key=lambda x: _words_in(ctx, r, x[1]), default=None)
+    if by_words is not None and _words_in(ctx, r, by_words[1]) > 0:
+        proposed.append(by_words)
+    for part, para, sim in proposed:
         feats = {**common, "sim": sim, "gap": _paragraphs(ctx, r, entry)[0][2] - sim,
+                 "words_in": _words_in(ctx, r, para),
                  "said": float(part in said), "cue": float(part in r.cues),
                  "back_other": float(r.points_back) * common["cur_vs_other"]}
         out.append(Candidate("in_topic", "answer", entry.id, part, None, feats,
                              _paragraph_builder(ctx, r, entry, part, para)))
     return out
+
+
+def _words_in(ctx: Context, r: Reading, para: str) -> float:
+    """The share of the line's topic words the paragraph says ("does it cost anything?" → "free")."""
+    if not r.topic_words:
+        return 0.0
+    said = set(ctx.kb.words(para, r.written))
+    return sum(w in said for w in r.topic_words) / len(r.topic_words)
 
 
 def _family(kind: str) -> str:
@@ -387,7 +401,16 @@ def _demos(r: Reading, ctx: Context, base: dict, quiz: Quiz) -> list[Candidate]:
             named[demo] = (r.margin(hit), rank)
     current = demo_talk.nearest(ctx, compose.entry_for(ctx, ctx.state.topic))
     offered, before = ctx.state.offered_demo, demo_talk.recent(ctx)
-    ids = list(dict.fromkeys(d for d in (r.demo, *named, current, offered, before) if d))
+    # A topic the line names by name ("show me capsules"), if it is not the thread's.
+    top = entries[0].entry if entries and r.margin(entries[0]) > 0 and _titled(ctx, r, entries[0].entry) else None
+    elsewhere = top is not None and top.id != ctx.state.topic
+    # A demo named by its own words or by what it shows is the one asked for; so is one of a topic named by
+    # name: the thread's or the offered one would not be.
+    if r.demo or r.described:
+        ids = [r.demo or r.described]
+    else:
+        thread = () if elsewhere else (current, offered, before)
+        ids = list(dict.fromkeys(d for d in (r.described, *named, *thread) if d))
     # Right after a demo, a line that only names the next thing ("and resnet?", "初始化也来一个") asks for its demo;
     # one that asks what a thing is or how it works ("what does deep mean?") asks to be told.
     last = ctx.state.last.part if ctx.state.last is not None else ""
@@ -396,17 +419,27 @@ def _demos(r: Reading, ctx: Context, base: dict, quiz: Quiz) -> list[Candidate]:
         shown = None
     line = {**base, "p": p, "watch": float(r.watch), "p_more": r.p("more", "example"), "declines": float(r.declines),
             "after_demo": float(shown is not None)}
+    # A topic asked about that has no demo of its own: the nearest demo stands in for it, and says so.
+    current_entry = compose.entry_for(ctx, ctx.state.topic)
     out = []
     for demo in ids:
         m, rank = named.get(demo, (-0.5, NAMED))
+        build = lambda d=demo: demo_talk.request(ctx, d, {}, r.lang)
+        asked_itself = demo in (r.demo, r.described)  # named or described: the demo itself is wanted
+        if not asked_itself and top is not None and rank == 0 and top.demo is None:
+            build = lambda d=demo, t=top: demo_talk.stand_in(ctx, t, d, r.lang, start=False)
+        elif not asked_itself and not elsewhere and demo == current and current_entry is not None \
+                and current_entry.demo is None:
+            build = lambda d=demo, t=current_entry: demo_talk.stand_in(ctx, t, d, r.lang, start=True)
         names_it = demo == r.demo or rank == 0
-        feats = {**line, "keyword": float(demo == r.demo), "named_m": _clip(m), "named_top": float(rank == 0),
+        feats = {**line, "keyword": float(demo == r.demo), "described": float(demo == r.described),
+                 "described_other": float(r.described is not None and demo != r.described),
+                 "named_m": _clip(m), "named_top": float(rank == 0),
                  "current": float(demo == current), "offer": float(demo == offered), "recent": float(demo == before),
                  "running": float(demo in ctx.state.running),
                  "after_named": float(shown is not None and names_it and demo != shown),
                  "after_same": float(demo == shown)}
-        out.append(Candidate("demo", "demo", None, None, demo, feats,
-                             lambda d=demo: demo_talk.request(ctx, d, {}, r.lang)))
+        out.append(Candidate("demo", "demo", None, None, demo, feats, build))
     out.append(Candidate("which_demo", "smalltalk", None, None, None, {**line, "sources": float(len(ids))},
                          lambda: demo_talk.which(ctx, r.lang)))
     return out

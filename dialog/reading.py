@@ -9,6 +9,7 @@ from typing import Mapping
 
 import numpy as np
 
+from dialog import ordinals
 from dialog.acts import ACTS, ActClassifier
 from dialog.state import ConversationState
 from knowledge.base import Hit, KnowledgeBase
@@ -40,6 +41,7 @@ class Reading:
     asks: bool  # a question rather than a statement
     watch: bool  # holds a phrase asking to see something run
     demo: str | None  # a demo the line names by its keywords
+    described: str | None = None  # a demo whose description the line gives ("the multi-worker thing")
     cues: frozenset[str] = frozenset()  # follow-up kinds it holds a cue phrase for ("why", "example"…)
     declines: bool = False  # turns something down ("nah, skip the demo")
     meant: tuple[Hit, ...] = ()  # for a correction: the knowledge for what it says was meant
@@ -83,7 +85,7 @@ def language(state: ConversationState, written: str, switching: bool = False) ->
 
 
 def read(text: str, state: ConversationState, kb: KnowledgeBase, acts: ActClassifier,
-         demo_named=lambda text: None, exemplars=None) -> Reading:
+         demo_named=lambda text: None, exemplars=None, demo_described=lambda kb, text, lang: None) -> Reading:
     """The reading of one (cleaned) line in the current state."""
     written = detect_lang(text, default=state.lang)
     body, lead = text, ""
@@ -100,9 +102,20 @@ def read(text: str, state: ConversationState, kb: KnowledgeBase, acts: ActClassi
                 act = "question"
         elif act == "thanks_question":
             act = "question"  # no thanks before it after all
+    elif act == "no" or acts.declines(text):
+        rest = _split_once(text)[2].strip()
+        if rest and acts.classify(rest).name in ("demo", "question", "why", "example", "simpler", "more"):
+            # "别读了，直接跑一个给我看": what is turned down comes first; what is asked for instead is the line
+            body = rest
+            probs_arr = acts.probabilities(rest)
+            act = acts.classify(rest, probs_arr).name
     probs = {a: float(p) for a, p in zip(ACTS, probs_arr)}
     switching = act in ("lang_en", "lang_zh")
     search_lang = written
+    # "number 7" in a list Ms. B gave: the line is read as naming that item.
+    ordinal = ordinals.referent(body, [t for t in (state.topic, *reversed(state.recent)) if t], kb.entries)
+    if ordinal is not None:
+        body = ordinals.resolved(body, ordinal, kb.entries, written)
     words = tuple(kb.words(body, search_lang))
     cues = acts.cues(search_lang)
     topic_words = tuple(w for w in words if w not in cues)
@@ -112,11 +125,17 @@ def read(text: str, state: ConversationState, kb: KnowledgeBase, acts: ActClassi
     if state.topic in kb.entries:
         thread_vector = _thread_vector(kb, body, search_lang, state.topic)
         threaded = tuple(_threaded(kb, body, search_lang, words, state.topic, thread_vector))
+    watch, named = acts.asks_to_watch(body), demo_named(body)
+    # Only a line that asks to watch is matched against what each demo shows; one that points at a place in a
+    # list ("第一个那个也演示下") names its demo by that place, not by a description.
+    describes = named is None and ordinal is None and ordinals.place(body) is None \
+        and (watch or probs.get("demo", 0) > 0.3)
+    described = demo_described(kb, body, search_lang) if describes else None
     return Reading(
         text=body, written=written, lang=language(state, written, switching), probs=probs, act=act, words=words,
         topic_words=topic_words, unknown=kb.unknown(list(words), search_lang), alone=alone, threaded=threaded,
         threshold=kb.threshold(search_lang), points_back=acts.points_back(body), asks=bool(_ASKS.search(body)),
-        watch=acts.asks_to_watch(body), demo=demo_named(body), cues=acts.asks_for(body),
+        watch=watch, demo=named, described=described, cues=acts.asks_for(body),
         declines=acts.declines(body), meant=_meant(kb, acts, body, search_lang, probs), lead=lead,
         neighbours=_neighbours(kb, exemplars, body),
         neighbours_threaded=exemplars.nearest(thread_vector) if exemplars is not None and len(exemplars)

@@ -116,6 +116,7 @@ class KnowledgeBase:
         self._passage_of: dict[str, Passage | None] = {}
         self._query_memo: dict[str, np.ndarray] = {}
         self._example_memo: dict[str, np.ndarray] = {}  # labelled texts' query vectors, read once
+        self._passage_memo: dict[str, np.ndarray] = {}  # passage vectors of texts outside the index (demos)
         self.checks: dict[str, Check] = {}  # check questions by id (knowledge.checks)
         self._paragraphs: dict[tuple[str, str], tuple[list[tuple[str, str]], np.ndarray]] = {}
 
@@ -331,6 +332,17 @@ class KnowledgeBase:
                     self._query_memo.pop(next(iter(self._query_memo)))
             out.append(self._query_memo[text])
         return np.stack(out) if out else np.zeros((0, embedder.dim), np.float32)
+
+    def similarities(self, query: str, texts: Sequence[str]) -> np.ndarray | None:
+        """The query's cosine to each text read as a passage (those vectors remembered), or None before the
+        model is ready: how a line is matched against things that are not entries (what each demo shows)."""
+        q = self.embed_queries([query])
+        if q is None or not texts:
+            return None
+        missing = [t for t in dict.fromkeys(texts) if t not in self._passage_memo]
+        if missing:
+            self._passage_memo.update(zip(missing, vectors_for(missing, self._embedder)))
+        return np.stack([self._passage_memo[t] for t in texts]) @ q[0]
 
     def query_vectors(self, texts: Sequence[str], progress: Progress | None = None) -> np.ndarray:
         """Query vectors for many texts (labelled examples), batched, shipped or cached like the index's."""

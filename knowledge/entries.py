@@ -39,6 +39,8 @@ class Entry:
     # Facets the documents give: "who", "paper", "link", "when" (each optional), same shape.
     facts: dict[str, dict[str, str]] = field(default_factory=dict)
     rebuts: bool = False  # answers one of Mr. A's objections ("it's just more layers", "it's hype")
+    # The topics its answer lists, in the order listed: "number 7", "the last one", "第一个" name one of them.
+    items: tuple[str, ...] = ()
 
 
 class EntryError(KnowledgeError):
@@ -124,6 +126,9 @@ def parse_entry(path: Path) -> Entry:
     related = data.get("related") or []
     if not isinstance(related, list) or not all(_text(r) for r in related):
         raise _fail(path, node, "related", f"{where}: related must be a list of entry ids")
+    items = data.get("items") or []
+    if not isinstance(items, list) or not all(_text(i) for i in items):
+        raise _fail(path, node, "items", f"{where}: items must be a list of entry ids")
     demo = data.get("demo")
     if demo is not None and not _text(demo):
         raise _fail(path, node, "demo", f"{where}: demo must be a demo id")
@@ -141,6 +146,7 @@ def parse_entry(path: Path) -> Entry:
         layers=layers,
         facts=facts,
         rebuts=data.get("rebuts") is True,
+        items=tuple(items),
     )
 
 
@@ -189,6 +195,9 @@ def validate_references(entries: Iterable[Entry], sections: dict[str, set[str]],
         for r in e.related:
             if r not in seen:
                 raise _fail(e.path, node, "related", f"entry {e.id!r}: related entry {r!r} does not exist")
+        for i in e.items:
+            if i not in seen:
+                raise _fail(e.path, node, "items", f"entry {e.id!r}: listed entry {i!r} does not exist")
         if e.demo is not None and demo_ids is not None and e.demo not in demo_ids:
             raise _fail(e.path, node, "demo", f"entry {e.id!r}: demo {e.demo!r} does not exist")
 

@@ -19,12 +19,14 @@ over own please same she should so some such tell than that the their them then 
 to too under until up very was we were what when where which while who whom why will with would you your yours
 really actually kind sort thing things something anything know mean means meant explain say said talk give show
 ms mr b okay ok hey hi yes well much many way get got one like lot right
-bit bits stuff wait exactly anyway basically pretty quite guess maybe alright ah oh hmm um uh yeah""".split())
+bit bits stuff wait exactly anyway basically pretty quite guess maybe alright ah oh hmm um uh yeah
+specifically particularly still though tho imo imho btw lol tbh idk ngl pls plz thx suppose supposed""".split())
 ZH_STOP = frozenset("""
 的 了 是 吗 呢 吧 啊 呀 么 嘛 和 与 及 或 在 有 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 这些 那些 什么 怎么 怎么样 怎样 如何
 为什么 为何 哪 哪里 哪儿 哪些 哪个 多少 就 都 也 还 又 再 很 太 更 最 一 一个 一下 一些 一点 一种 一部 些 个 种 能 能不能 可以 会 要 想 请 给
 说 说说 讲 讲讲 谈谈 聊聊 介绍 介绍一下 解释 解释一下 告诉 知道 是不是 不是 没有 到底 究竟 意思 指 所谓 对 把 被 让 从 到 里 中 上 下
-之 其 而 而已 干嘛 干什么 啥 但 但是 因为 所以 如果 就是 还是 或者 以及 不 没 呀 哦 嗯 喔 吧 么 今天 看看 看 讲一讲 问 问题""".split())
+之 其 而 而已 干嘛 干什么 啥 但 但是 因为 所以 如果 就是 还是 或者 以及 不 没 呀 哦 嗯 喔 吧 么 今天 看看 看 讲一讲 问 问题
+东西 一堆 肯定 估计 应该 大概 可能 具体 得""".split())
 
 _jieba_lock = threading.Lock()
 _jieba = None

@@ -351,3 +351,48 @@ def test_a_line_longer_than_the_engine_reads_is_cut_between_words():
     assert len(text) <= MAX_INPUT and text.split()[-1] in ("what", "does", "deep", "mean")
     chinese, _ = prepare("深度" * MAX_INPUT)
     assert len(chinese) == MAX_INPUT  # no spaces to cut at: characters are words enough
+
+
+def test_a_demo_asked_for_by_what_it_shows_starts_that_demo(conv):
+    conv.respond("what is dropout?")
+    r = conv.respond("run the multi-worker thing")
+    assert r.kind == "demo" and r.demo == "distributed"
+
+
+def test_a_demo_named_by_its_keyword_wins_over_the_one_just_offered(conv):
+    conv.respond("what is dropout?")  # offers the dropout demo
+    r = conv.respond("show me the GAN one instead")
+    assert r.kind == "demo" and r.demo == "gan"
+
+
+def test_a_topic_without_a_demo_of_its_own_offers_the_nearest_and_says_so(conv):
+    r = conv.respond("show me capsules")
+    assert r.kind == "smalltalk" and r.action is None and "no demo" in r.text
+    offered = conv.state.offered_demo
+    assert offered and f"/demo {offered}" in r.text
+    assert conv.respond("yes").demo == offered
+
+
+def test_a_filler_word_beside_a_known_one_does_not_make_the_line_unknown(conv):
+    conv.respond("why did deep learning only take off recently?")
+    r = conv.respond("what hardware specifically")
+    assert r.kind == "answer" and r.topic == "why-now"
+
+
+def test_what_is_turned_down_first_does_not_turn_down_what_is_asked_for_after_it(conv):
+    conv.respond("卷积网络有什么推荐读的？")
+    r = conv.respond("别读了，直接跑一个给我看")
+    assert r.kind in ("demo", "smalltalk") and r.lang == "zh"
+    assert r.demo is not None or "/demo" in r.text  # a demo, or the list to choose from — not "what then?"
+
+
+def test_a_topic_named_by_name_is_not_shown_the_threads_demo_instead(conv):
+    conv.respond("what are region-based CNNs?")  # the thread's nearest demo is the CNN one
+    r = conv.respond("show me capsules")
+    assert r.demo != "cnn" and r.action is None and "no demo" in r.text
+
+
+def test_on_a_thread_without_a_demo_the_nearest_starts_and_says_it_stands_in(conv):
+    conv.respond("how does Spark help with deep learning?")
+    r = conv.respond("can I see it run?")
+    assert r.kind == "demo" and r.demo == "distributed" and "no demo of" in r.text
