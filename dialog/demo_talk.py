@@ -4,6 +4,7 @@ the reply with its events (dialog.compose.Outcome)."""
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any
 
 from demos.core import Demo, all_demos, get_demo, prepare
@@ -40,20 +41,34 @@ def demo_described(kb: Any, text: str, lang: str, demos: list[Demo] | None = Non
     """The demo whose title and description the line describes ("run the multi-worker thing", "一层一层那个"):
     closest in meaning, helped by words only that demo's description uses; None unless one clearly leads."""
     demos = demos if demos is not None else all_demos()
-    texts = [f"{d.title.get(lang) or d.title['en']}. {d.description.get(lang) or d.description['en']}" for d in demos]
+    texts, own = _described_by(kb, tuple(demos), lang)
     sims = kb.similarities(text, texts)
     if sims is None or len(demos) < 2:
         return None
-    own = [set(kb.words(t, lang)) for t in texts]
-    counts: dict[str, int] = {}
-    for ws in own:
-        for w in ws:
-            counts[w] = counts.get(w, 0) + 1
     line = set(kb.words(text, lang))
-    scores = [float(sims[i]) + _WORD_WEIGHT * len({w for w in line & own[i] if counts[w] == 1})
-              for i in range(len(demos))]
+    scores = [float(sims[i]) + _WORD_WEIGHT * len(line & own[i]) for i in range(len(demos))]
     order = sorted(range(len(demos)), key=lambda i: -scores[i])
     return demos[order[0]].id if scores[order[0]] - scores[order[1]] >= DESCRIBED_LEAD else None
+
+
+_DESCRIPTIONS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _described_by(kb: Any, demos: tuple[Demo, ...], lang: str) -> tuple[list[str], list[set[str]]]:
+    """Each demo's title and description in `lang`, and the words only that one uses: read once per knowledge
+    base, not on every line that asks to watch."""
+    per_kb = _DESCRIPTIONS.setdefault(kb, {})
+    key = (tuple(d.id for d in demos), lang)
+    if key not in per_kb:
+        texts = [f"{d.title.get(lang) or d.title['en']}. {d.description.get(lang) or d.description['en']}"
+                 for d in demos]
+        words = [set(kb.words(t, lang)) for t in texts]
+        counts: dict[str, int] = {}
+        for ws in words:
+            for w in ws:
+                counts[w] = counts.get(w, 0) + 1
+        per_kb[key] = (texts, [{w for w in ws if counts[w] == 1} for ws in words])
+    return per_kb[key]
 
 
 def title(demo_id: str, lang: str) -> str:
