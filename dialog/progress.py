@@ -56,11 +56,13 @@ def prepare(db: sqlite3.Connection) -> None:
 
 class Progress:
     def __init__(self, path: Path | None, notice: Callable[[str], None] | None = None,
-                 clock: Callable[[], datetime] | None = None, lang: Callable[[], str] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, lang: Callable[[], str] | None = None,
+                 connect: Callable[..., sqlite3.Connection] = sqlite3.connect) -> None:
         """`path` None: in memory only. `clock`: now, as an aware datetime (tests pass a fake one). `lang`:
-        the conversation's language now, the one its notices are told in."""
+        the conversation's language now, the one its notices are told in. `connect`: how the file is opened
+        (see Database)."""
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.db = Database(path, prepare, notice, lang)
+        self.db = Database(path, prepare, notice, lang, connect)
 
     @classmethod
     def default(cls, notice: Callable[[str], None] | None = None,

@@ -40,10 +40,13 @@ _open_stores: "weakref.WeakSet[Database]" = weakref.WeakSet()
 
 class Database:
     def __init__(self, path: Path | None, prepare: Callable[[sqlite3.Connection], None],
-                 notice: Notice | None = None, lang: Callable[[], str] | None = None) -> None:
+                 notice: Notice | None = None, lang: Callable[[], str] | None = None,
+                 connect: Callable[..., sqlite3.Connection] = sqlite3.connect) -> None:
         """`prepare` checks a connection and brings its schema up to date (raising sqlite3.DatabaseError
         for a file that fails its check); `path` None keeps everything in memory; notices are told in
-        `lang()`."""
+        `lang()`; `connect` opens the file (sqlite3.connect's arguments; a test passes one that sets SQLite's
+        own limits on what it opens, or damages it)."""
+        self._open = connect
         self._notice = notice or (lambda message: None)
         self._lang = lang or (lambda: "en")
         self._prepare = prepare
@@ -75,7 +78,7 @@ class Database:
 
     def _connect(self, path: Path, wait: float) -> sqlite3.Connection:
         storage.create_exclusive(path, private=True)  # SQLite would make it world-readable; its -wal follows
-        db = sqlite3.connect(path, timeout=wait, check_same_thread=False)
+        db = self._open(path, timeout=wait, check_same_thread=False)
         try:
             db.execute(f"PRAGMA busy_timeout = {int(wait * 1000)}")
             self._prepare(db)

@@ -34,6 +34,7 @@ def respecting(divide: Divide) -> Divide:
         return breaks(text, width)
 
     divide_line.respects_kinsoku = True  # type: ignore[attr-defined]
+    divide_line.__wrapped__ = divide  # type: ignore[attr-defined]  # the library's own, as functools.wraps keeps it
     return divide_line
 
 

@@ -146,12 +146,31 @@ def test_a_file_locked_at_start_is_waited_for_not_moved_aside(tmp_path):
     assert file_topics(path) == {"dropout": 1, "gan": 1, "lstm": 1}
 
 
+class Opened:
+    """sqlite3.connect that keeps what it opened, so a test can set SQLite's own limits on the connection
+    the store writes through (or damage the first one)."""
+
+    def __init__(self, damaged: bool = False) -> None:
+        self.connections: list = []
+        self.damaged = damaged
+
+    def __call__(self, *args, **kwargs):
+        real = sqlite3.connect(*args, **kwargs)
+        self.connections.append(Damaged(real) if self.damaged and not self.connections else real)
+        return self.connections[-1]
+
+    @property
+    def file(self):
+        return self.connections[-1]
+
+
 def test_a_full_disk_costs_no_review_and_what_was_held_is_written_after(tmp_path):
     path = tmp_path / "progress.sqlite3"
     notices: list[str] = []
-    store = Progress(path, notices.append)
+    opened = Opened()
+    store = Progress(path, notices.append, connect=opened)
     store.saw_topic("dropout")
-    file = store.db._file
+    file = opened.file
     pages = file.execute("PRAGMA page_count").fetchone()[0]
     file.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "database or disk is full"
     for i in range(50):
@@ -166,8 +185,9 @@ def test_a_full_disk_costs_no_review_and_what_was_held_is_written_after(tmp_path
 
 def test_a_read_only_file_keeps_progress_for_the_session(tmp_path):
     notices: list[str] = []
-    store = Progress(tmp_path / "p.sqlite3", notices.append)
-    store.db._file.execute("PRAGMA query_only = ON")
+    opened = Opened()
+    store = Progress(tmp_path / "p.sqlite3", notices.append, connect=opened)
+    opened.file.execute("PRAGMA query_only = ON")
     store.saw_topic("gan")
     store.review("c-1", "gan", 3, "right", "en", "…")
     assert store.topics() == {"gan": 1} and len(store.reviews()) == 1
@@ -175,24 +195,30 @@ def test_a_read_only_file_keeps_progress_for_the_session(tmp_path):
 
 
 class Damaged:
-    """A connection to a file that turned out damaged mid-session: reads and writes fail."""
+    """A connection to a file that turns out damaged mid-session (once `broken`): reads and writes fail."""
 
     def __init__(self, real: sqlite3.Connection) -> None:
         self.real = real
+        self.broken = False
 
     def execute(self, sql, params=()):
-        if sql.lstrip().upper().startswith(("INSERT", "SELECT")):
+        if self.broken and sql.lstrip().upper().startswith(("INSERT", "SELECT")):
             raise sqlite3.DatabaseError("database disk image is malformed")
         return self.real.execute(sql, params)
 
+    def executescript(self, script):
+        return self.real.executescript(script)
+
     def backup(self, target):
-        raise sqlite3.DatabaseError("database disk image is malformed")
+        if self.broken:
+            raise sqlite3.DatabaseError("database disk image is malformed")
+        return self.real.backup(target)
 
     def __enter__(self):
-        return self
+        return self.real.__enter__() and self
 
     def __exit__(self, *exc):
-        return False
+        return self.real.__exit__(*exc)
 
     def close(self):
         self.real.close()
@@ -200,9 +226,10 @@ class Damaged:
 
 def test_damage_found_mid_session_costs_nothing_but_a_notice(tmp_path):
     notices: list[str] = []
-    store = Progress(tmp_path / "p.sqlite3", notices.append)
+    opened = Opened(damaged=True)
+    store = Progress(tmp_path / "p.sqlite3", notices.append, connect=opened)
     store.saw_topic("dropout")
-    store.db._file = Damaged(store.db._file)
+    opened.connections[0].broken = True
     store.saw_topic("gan")
     store.watched("cnn")
     assert store.topics() == {"dropout": 1, "gan": 1} and store.demos_watched() == {"cnn"}
@@ -231,8 +258,9 @@ def test_a_file_overwritten_mid_session_loses_nothing_of_the_session(tmp_path):
 
 
 def test_a_change_waits_only_a_short_fixed_time_for_a_lock(tmp_path):
-    store = Progress(tmp_path / "p.sqlite3")
-    wait_ms = store.db._file.execute("PRAGMA busy_timeout").fetchone()[0]
+    opened = Opened()
+    Progress(tmp_path / "p.sqlite3", connect=opened)
+    wait_ms = opened.file.execute("PRAGMA busy_timeout").fetchone()[0]
     assert wait_ms == int(progress_db.LOCK_WAIT * 1000) <= 500
 
 

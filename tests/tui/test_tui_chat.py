@@ -7,7 +7,7 @@ import pytest
 from textual import events
 from conftest import ask, SIZE, replies, settled, wait_for
 from textual.widgets import Button, Collapsible, Input, Markdown
-from textual.widgets._markdown import MarkdownBulletList, MarkdownFence
+from textual.widgets.markdown import MarkdownFence
 from tui_fakes import FakeConversation, FakeKB
 
 from dialog.lines import say
@@ -44,7 +44,7 @@ async def test_a_question_gets_an_answer_rendered_whole_as_markdown(make_app):
         assert answer.reply.kind == "answer"
         body = answer.query_one(".body", Markdown)
         assert body.source == answer.reply.text
-        assert answer.query(MarkdownBulletList) and answer.query(MarkdownFence)  # list and code block intact
+        assert answer.query("MarkdownBulletList") and answer.query(MarkdownFence)  # list and code block intact
         user = app.query(UserMessage).last()
         assert user.text == "what does deep mean"
 
