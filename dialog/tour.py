@@ -12,47 +12,29 @@ from dialog.reply import Reply
 
 @dataclass(frozen=True)
 class TourStep:
-    entry: str  # the knowledge entry whose answer carries the step
-    lead: dict[str, str]  # Ms. B's words before it
-    prompt: dict[str, str]  # what she asks Mr. A after it
+    entry: str  # the knowledge entry whose answer carries the step; its words are tour.<entry>.lead/.prompt
     demo: str | None = None  # a demo launched at this moment
 
+    def lead(self, lang: str) -> str:
+        """Ms. B's words before the entry."""
+        return say(f"tour.{self.entry}.lead", lang)
 
+    def prompt(self, lang: str) -> str:
+        """What she asks Mr. A after it."""
+        return say(f"tour.{self.entry}.prompt", lang)
+
+
+# The arc of the original conversation (the words are in dialog/catalogue/tour.yaml).
 STEPS: tuple[TourStep, ...] = (
-    TourStep("opening",
-             {"en": "Let's replay the meeting. You are Mr. A, the skeptic; I'm Ms. B.",
-              "zh": "我们来重演那次见面吧。你是 A 先生，那位怀疑者；我是 B 女士。"},
-             {"en": "You told me deep learning is just old neural networks with more layers. Say **next** and I'll start from the basics.",
-              "zh": "你说深度学习不过是老式神经网络多加了几层。说 **下一步**，我从基础讲起。"}),
-    TourStep("what-is-learning",
-             {"en": "First, what \"learning\" means.", "zh": "首先，「学习」是什么意思。"},
-             {"en": "Now a puzzle for you. Say **next**.", "zh": "现在给你出个题。说 **下一步**。"}),
-    TourStep("line-puzzle",
-             {"en": "Here's the puzzle.", "zh": "题目是这样的。"},
-             {"en": "Impossible in (x, y)? Watch what a change of coordinates does — the demo is starting. Say **next** when you've seen it.",
-              "zh": "在 (x, y) 里做不到？看看换一种坐标会怎样——演示开始了。看完后说 **下一步**。"},
-             demo="coordinates"),
-    TourStep("same-data",
-             {"en": "\"That's cheating, it's a different dataset!\" — that's what you said. But…",
-              "zh": "「这是作弊，这是另一个数据集！」——你当时就是这么说的。但是……"},
-             {"en": "So what does this have to do with deep learning? Say **next**.", "zh": "那这和深度学习有什么关系？说 **下一步**。"}),
-    TourStep("dl-subset-ml",
-             {"en": "Where deep learning fits.", "zh": "深度学习处在什么位置。"},
-             {"en": "But why neural networks, those old things? Say **next**.", "zh": "可为什么是神经网络这种老东西？说 **下一步**。"}),
-    TourStep("why-neural-networks",
-             {"en": "Why neural networks.", "zh": "为什么是神经网络。"},
-             {"en": "And why only now? Say **next**.", "zh": "那为什么是现在？说 **下一步**。"}),
-    TourStep("why-now",
-             {"en": "Why now.", "zh": "为什么是现在。"},
-             {"en": "Which advances, exactly? Say **next**.", "zh": "具体是哪些进展？说 **下一步**。"}),
-    TourStep("breakthroughs",
-             {"en": "The advances.", "zh": "那些进展。"},
-             {"en": "One last thing I never told you. Say **next**.", "zh": "最后还有一件我没告诉你的事。说 **下一步**。"}),
-    TourStep("what-deep-means",
-             {"en": "What \"deep\" means.", "zh": "「深度」是什么意思。"},
-             {"en": "That's the whole conversation. Ask me anything, or try `/demos` to see every idea live.",
-              "zh": "整段对话就到这里。随便问我什么，或者输入 `/demos` 看看每个思想的现场演示。"},
-             demo=None),
+    TourStep("opening"),
+    TourStep("what-is-learning"),
+    TourStep("line-puzzle", demo="coordinates"),
+    TourStep("same-data"),
+    TourStep("dl-subset-ml"),
+    TourStep("why-neural-networks"),
+    TourStep("why-now"),
+    TourStep("breakthroughs"),
+    TourStep("what-deep-means"),
 )
 
 
@@ -86,7 +68,7 @@ class Tour:
         at = ev.TourAt(step_no if step_no < len(STEPS) - 1 else None)
         entry = ctx.kb.entries.get(step.entry)
         body = compose.part(ctx, entry, "answer", lang, offer=not step.demo) if entry else None
-        text = "\n\n".join(p for p in (step.lead[lang], body.reply.text if body else "", step.prompt[lang]) if p)
+        text = "\n\n".join(p for p in (step.lead(lang), body.reply.text if body else "", step.prompt(lang)) if p)
         sources = body.reply.sources if body else ()
         events = (*(body.events if body else ()), at)
         if step.demo and ctx.can_run_demos:
