@@ -35,6 +35,8 @@ QUESTIONS = [
 INNER = r"""
 import json, os, resource, sys, time
 sys.path.insert(0, '.')
+from dialog import config
+config.install(config.resolve())  # the cache the environment names, as app.py does
 from demos.core import all_demos
 from knowledge.base import KnowledgeBase
 from knowledge.backends import load_embedder
