@@ -281,7 +281,10 @@ class ActClassifier:
         low = text.lower()
         for p in (*raw.get(f"{kind}_en", ()), *raw.get(f"{kind}_zh", ())):
             p = str(p).lower()
-            if (re.search(rf"(?<![a-z']){re.escape(p)}(?![a-z])", low) if p.isascii() else p in low):
+            if p.startswith("re:"):  # a cue that is a word only in some company ("别" but not "别的")
+                if re.search(p[3:], low):
+                    return True
+            elif (re.search(rf"(?<![a-z']){re.escape(p)}(?![a-z])", low) if p.isascii() else p in low):
                 return True
         return False
 

@@ -146,6 +146,8 @@ class Conversation:
             outcome = compose.hedged(self.ctx, outcome, won.topic, reading.lang)
         if reading.lead:
             outcome = outcome.led(say(reading.lead, reading.lang, self.ctx.rng))
+        if reading.switch:
+            outcome = outcome.then(ev.LanguagePreferred(reading.switch, reading.written))
         return Outcome(replace(outcome.reply, decision=decision), leaving + outcome.events)
 
     def _command_lang(self, text: str) -> str:

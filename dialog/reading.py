@@ -22,6 +22,16 @@ _ASKS = re.compile(r"[?？]|^\s*(what|why|how|who|whom|whose|which|when|where|is
                    r"would|should|will|isn't|aren't|doesn't|don't)\b|[吗呢么]\s*[?？。!！]*\s*$|什么|为什么|为啥|怎么|"
                    r"咋|哪|谁|几|多少|是不是|有没有|能不能|要不要", re.I)
 _CLAUSE = re.compile(r"[,，.。!！;；:：]+")
+# A first clause set off by punctuation or a dash: "back to english - is it a big deal?", "再切回中文：…"
+_DIRECTIVE = re.compile(r"[,，.。!！;；:：]+|\s+[-–—]+\s+|——")
+_LANGUAGE_WORD = re.compile(r"english|chinese|mandarin|英文|中文|英语|汉语|普通话|国语", re.I)
+# A question about the demo just watched, not a request to watch ("ok what did i just watch", "刚才那个演示说明了什么")
+_SEEN = re.compile(
+    r"\b(what|which)\b[^?]*\b(did|have|was|were) (i|we)( just)? (watch|watched|see|saw|seen|look at|looking at)\b|"
+    r"\bwhat (was|is) (that|this)( demo| animation| plot| thing| run)?( about| for| showing| supposed to show)?\s*[?!.]*$|"
+    r"\bwhat (am i|are we) (looking at|seeing|watching)\b|\bwhat did (that|this|it) (show|prove|mean|teach)\b|"
+    r"刚才.{0,8}(看|演示|跑)的?.{0,6}(是什么|是啥|啥|什么)|(这|那)个?演示.{0,6}(说明|讲|想说|是|证明|告诉)了?(我)?(什么|啥)|"
+    r"(看到|看见)的(是|都是)?(什么|啥)", re.I)
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,7 @@ class Reading:
     # the same, for the line read with the thread ("要钱吗？" on Deep Cognition reads like "is Deep Cognition free?")
     neighbours_threaded: dict = field(default_factory=dict)
     lead: str = ""  # "welcome": a thanks came before the question
+    switch: str | None = None  # a language asked for in a first clause before the question ("back to english - …")
     extras: dict = field(default_factory=dict)  # computed on demand by the policies, once
 
     def p(self, *acts: str) -> float:
@@ -109,6 +120,21 @@ def read(text: str, state: ConversationState, kb: KnowledgeBase, acts: ActClassi
             body = rest
             probs_arr = acts.probabilities(rest)
             act = acts.classify(rest, probs_arr).name
+    switch = None
+    first, rest = _directive(text)
+    if rest and body == text and _LANGUAGE_WORD.search(first) and _ASKS.search(rest):
+        said = acts.classify(first).name
+        if said in ("lang_en", "lang_zh") and acts.classify(rest).name not in ("lang_en", "lang_zh"):
+            # "back to english - is it a big deal?": the language is asked for, and the question after it read
+            switch, body = ("en" if said == "lang_en" else "zh"), rest
+            probs_arr = acts.probabilities(rest)
+            act = acts.classify(rest, probs_arr).name
+    seen = _seen_demo(body, state, kb, written, demo_named)
+    if seen is not None:
+        # "what did i just watch": the demo just watched is the subject, asked about, not asked for again
+        body = seen
+        probs_arr = acts.probabilities(body)
+        act = "question"
     probs = {a: float(p) for a, p in zip(ACTS, probs_arr)}
     switching = act in ("lang_en", "lang_zh")
     search_lang = written
@@ -132,7 +158,8 @@ def read(text: str, state: ConversationState, kb: KnowledgeBase, acts: ActClassi
         and (watch or probs.get("demo", 0) > 0.3)
     described = demo_described(kb, body, search_lang) if describes else None
     return Reading(
-        text=body, written=written, lang=language(state, written, switching), probs=probs, act=act, words=words,
+        text=body, written=written, lang=switch or language(state, written, switching), probs=probs, act=act,
+        words=words, switch=switch,
         topic_words=topic_words, unknown=kb.unknown(list(words), search_lang), alone=alone, threaded=threaded,
         threshold=kb.threshold(search_lang), points_back=acts.points_back(body), asks=bool(_ASKS.search(body)),
         watch=watch, demo=named, described=described, cues=acts.asks_for(body),
@@ -176,6 +203,43 @@ def _threaded(kb: KnowledgeBase, text: str, lang: str, words: tuple[str, ...], t
     question = entry.questions[lang][0]
     context_words = kb.words(question, lang)
     return kb.search(f"{question} {text}", lang, k=K_THREAD, words=[*context_words, *words], vector=vector)
+
+
+def _directive(text: str) -> tuple[str, str]:
+    """(a short first clause, the rest) when the line has one ("English please, what is a GAN?"); else (text, "")."""
+    parts = _DIRECTIVE.split(text, maxsplit=1)
+    if len(parts) < 2 or len(parts[0].strip()) > 30:
+        return text, ""
+    return parts[0].strip(), parts[1].strip()
+
+
+def _seen_demo(text: str, state: ConversationState, kb: KnowledgeBase, lang: str, demo_named) -> str | None:
+    """For a question about the demo just watched: the line rewritten to ask what its topic is (by the topic's
+    title, as a place in a list is read); else None."""
+    demo = (state.running or state.watched or [None])[-1]
+    if demo is None or not _SEEN.search(text):
+        return None
+    lang = lang if lang in ("en", "zh") else "en"
+    topics = [t for t in (state.topic, *reversed(state.recent)) if t in kb.entries and kb.entries[t].demo == demo]
+    if not topics:  # the demo was asked for by name: the topic closest to what it shows
+        topics = [e.id for e in kb.entries.values() if e.demo == demo]
+        # the topic whose title is the demo's name and little else ("Dropout", not "Overfitting, and how…")
+        titled = sorted((t for t in topics if demo_named(kb.entries[t].title[lang]) == demo),
+                        key=lambda t: len(kb.entries[t].title[lang]))
+        topics = titled[:1] or topics
+        if len(topics) > 1:
+            from demos.core import get_demo
+
+            shown = get_demo(demo)
+            about = f"{shown.title[lang]}. {shown.description[lang]}"
+            asked = kb.similarities(about, [kb.entries[t].questions[lang][0] for t in topics])
+            titles = kb.similarities(about, [kb.entries[t].title[lang] for t in topics])
+            if asked is not None and titles is not None:
+                topics = [topics[int(np.argmax(asked + titles))]]
+    if not topics:
+        return None
+    title = kb.entries[topics[0]].title[lang]
+    return f"{title}是什么？" if lang == "zh" else f"What is {title}?"
 
 
 def _split_once(text: str) -> tuple[str, str, str]:

@@ -396,3 +396,26 @@ def test_on_a_thread_without_a_demo_the_nearest_starts_and_says_it_stands_in(con
     conv.respond("how does Spark help with deep learning?")
     r = conv.respond("can I see it run?")
     assert r.kind == "demo" and r.demo == "distributed" and "no demo of" in r.text
+
+
+def test_a_language_asked_for_before_a_question_answers_the_question_in_it_and_keeps_it(conv):
+    conv.respond("什么是张量？")
+    r = conv.respond("back to english - so why does dropout help?")
+    assert r.kind == "answer" and r.lang == "en" and r.topic == "dropout"
+    r = conv.respond("再切回中文：GAN 是什么")
+    assert r.kind == "answer" and r.lang == "zh" and r.topic == "gan"
+
+
+def test_other_in_chinese_is_not_a_no(conv):
+    acts = conv.acts
+    assert not acts.declines("所以到底是数据变了，还是别的什么变了？") and not acts.declines("它们有什么区别")
+    assert acts.declines("别演示了") and acts.declines("算了，不看了")
+
+
+def test_asked_what_the_demo_just_watched_was_she_tells_rather_than_runs_it_again(conv):
+    started = conv.respond("show me dropout")
+    assert isinstance(started.action, StartDemo)
+    conv.demo_started("dropout")
+    for line in ("ok what did i just watch", "刚才那个演示说明了什么"):
+        r = conv.respond(line)
+        assert r.kind == "answer" and r.action is None and r.topic == "dropout", (line, r.kind, r.topic)
