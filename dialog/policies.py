@@ -439,7 +439,8 @@ def _demos(r: Reading, ctx: Context, base: dict, quiz: Quiz) -> list[Candidate]:
                  "running": float(demo in ctx.state.running),
                  "after_named": float(shown is not None and names_it and demo != shown),
                  # a demo named by its words in a conversation that has watched one ("do the backprop one next")
-                 "named_after_watching": float(demo == r.demo and bool(ctx.state.watched or ctx.state.running)),
+                 "named_after_watching": float(demo == r.demo and bool(ctx.state.watched or ctx.state.running)
+                                               and (r.watch or not r.asks)),
                  "after_same": float(demo == shown)}
         out.append(Candidate("demo", "demo", None, None, demo, feats, build))
     out.append(Candidate("which_demo", "smalltalk", None, None, None, {**line, "sources": float(len(ids))},

@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import os
 import re
 import threading
 from dataclasses import dataclass
@@ -15,7 +16,7 @@ from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from knowledge import storage
+from knowledge import library_index, storage
 from knowledge import tokenize as tokenize_module
 from knowledge.calibration import Scoring, scoring
 from knowledge.checks import CHECKS_DIR, Check, load_checks
@@ -24,13 +25,15 @@ from knowledge.backends import load_embedder
 from knowledge.embedder import Embedder, Progress
 from knowledge.entries import ENTRIES_DIR, Entry, load_entries, validate_references
 from knowledge.lang import LANGS, detect_lang
-from knowledge.lexical import LexicalIndex, best_by_owner
+from knowledge.lexical import LexicalIndex
+from knowledge.library_index import LibraryIndex
 from knowledge.tokenize import tokens, zh_weight
 from knowledge.user_docs import load_user_documents
 from knowledge.vectors import vectors_for
 
 Notice = Callable[[str], None]
 DENSE_PASSAGE_CHARS = 160
+LEXICAL_PASSAGES = 100  # of the learner's passages, the best by their words that become candidates
 DENSE_CANDIDATES = 200  # nearest units read from the dense index per query: every entry's best is among them
 QUERY_MEMO = 256  # recent query vectors kept: a line is embedded once for searching, acts and judging
 
@@ -95,7 +98,7 @@ def _units(entries: list[Entry], user_docs: dict[str, Document]) -> list[Unit]:
 
 class KnowledgeBase:
     def __init__(self, entries: list[Entry], documents: dict[str, Document], user_docs: dict[str, Document],
-                 key: str, lexical_tokens: dict[str, list[list[str]]], units: list[Unit]) -> None:
+                 key: str, lexical: dict[str, LexicalIndex], units: list[Unit]) -> None:
         self.entries = {e.id: e for e in entries}
         self.documents = documents
         self.user_documents = user_docs
@@ -103,15 +106,15 @@ class KnowledgeBase:
         self.key = key
         self.units = units
         self._by_lang = {lang: [i for i, u in enumerate(self.units) if u.lang == lang] for lang in LANGS}
-        self._lexical = {
-            lang: LexicalIndex(lexical_tokens[lang], [self.units[i].owner for i in idx],
-                               weight=zh_weight if lang == "zh" else None, synonyms=synonyms(lang))
-            for lang, idx in self._by_lang.items()
-        }
+        self._lexical = lexical
         self._dense_units = [i for i, u in enumerate(self.units) if u.dense]
+        # the entries' units in one exact index; the learner's passages in their own (knowledge.library_index)
+        self._entry_units = [i for i in self._dense_units if self.units[i].kind != "passage"]
+        self._library_units = [i for i in self._dense_units if self.units[i].kind == "passage"]
         self._embedder: Embedder | None = None
-        self._dense = None  # faiss index over the dense units, set last by warm_up
+        self._dense = None  # faiss index over the entries' dense units, set last by warm_up
         self._dense_owners: list[str] = []
+        self._library: LibraryIndex | None = None
         self._warm_lock = threading.Lock()
         self._passage_of: dict[str, Passage | None] = {}
         self._query_memo: dict[str, np.ndarray] = {}
@@ -146,20 +149,22 @@ class KnowledgeBase:
                  Path(tokenize_module.__file__)]
         key = storage.content_key(files, extra=tokenize_module.DICTIONARY_ID)
         units = _units(entries, user_docs)
-        path = storage.cache_dir() / "lexical.json"
-        cached, state = storage.read_json_checked(path, key)
-        if not _valid_tokens(cached, units):
+        owners = {lang: [u.owner for u in units if u.lang == lang] for lang in LANGS}
+        options = {lang: {"weight": zh_weight if lang == "zh" else None, "synonyms": synonyms(lang)} for lang in LANGS}
+        lexical, state = _read_lexical(key, owners, options)
+        if lexical is None:
             # Many processes starting at once (a class of students, a test farm) build it once: the first
             # builds under the lock, the others find its cache when they get the lock.
             with storage.build_lock("index"):
-                cached, state = storage.read_json_checked(path, key)
-                if not _valid_tokens(cached, units):
+                lexical, state = _read_lexical(key, owners, options)
+                if lexical is None:
                     if state in ("damaged", "ok"):  # a stale one (the knowledge changed) is simply replaced
                         notice("The search cache was damaged; rebuilt it.")
                     # jieba's dictionary load is the slow part of a cold start; the cache spares it later.
-                    cached = {lang: [tokens(u.text, lang) for u in units if u.lang == lang] for lang in LANGS}
-                    storage.write_json(path, key, cached, notice=notice)
-        kb = cls(entries, documents, user_docs, key, cached, units)
+                    lexical = {lang: LexicalIndex.build([tokens(u.text, lang) for u in units if u.lang == lang],
+                                                        owners[lang], **options[lang]) for lang in LANGS}
+                    _write_lexical(key, lexical, owners, notice)
+        kb = cls(entries, documents, user_docs, key, lexical, units)
         kb.checks = checks
         return kb
 
@@ -226,12 +231,16 @@ class KnowledgeBase:
             embedder.warm_up()
             import faiss
 
-            vecs = vectors_for(self.dense_texts(), embedder, progress=progress, notice=notice)
+            vecs = vectors_for([self.units[i].dense_text for i in self._entry_units], embedder, progress=progress,
+                               notice=notice)
             index = faiss.IndexFlatIP(embedder.dim)  # inner product on unit vectors = cosine
             if len(vecs):
                 index.add(vecs)
+            self._library = library_index.build([self.units[i].dense_text for i in self._library_units],
+                                                [self.units[i].owner for i in self._library_units], embedder,
+                                                progress=progress, notice=notice)
             # _dense last: a search in another thread takes the dense path as soon as it is set.
-            self._embedder, self._dense_owners = embedder, [self.units[i].owner for i in self._dense_units]
+            self._embedder, self._dense_owners = embedder, [self.units[i].owner for i in self._entry_units]
             self._dense = index
 
     # ------------------------------------------------------------------ search
@@ -265,7 +274,7 @@ class KnowledgeBase:
             return None
         if not hasattr(self, "_topic_rows"):
             rows: dict[tuple[str, str], int] = {}
-            for row, i in enumerate(self._dense_units):
+            for row, i in enumerate(self._entry_units):
                 u = self.units[i]
                 if u.kind == "question":
                     rows.setdefault((u.owner, u.lang), row)
@@ -310,9 +319,15 @@ class KnowledgeBase:
         lex = self._lexical[lang]
         qtok = list(words) if words is not None else lex.correct(tokens(query, lang))
         unknown = lex.unknown(qtok)
-        lex_best = best_by_owner(lex.scores(qtok), lex.owners)
+        best = lex.best(lex.scores(qtok))
+        hit = np.flatnonzero(best > 0)
+        top_bm25 = float(best[hit].max()) if len(hit) else 0.0
+        passages = hit[lex.is_passage[hit]]
+        if len(passages) > LEXICAL_PASSAGES:  # a large library: only the passages its words match best
+            kept = passages[np.argsort(-best[passages], kind="stable")[:LEXICAL_PASSAGES]]
+            hit = np.concatenate([hit[~lex.is_passage[hit]], kept])
+        lex_best = {lex.owner_names[i]: float(best[i]) for i in hit.tolist()}
         dense_best = self._dense_search(query, vector) if self.scoring(lang).dense else {}
-        top_bm25 = max(lex_best.values(), default=0.0)
         owners = sorted({o for o, v in lex_best.items() if v > 0} | set(dense_best))
         return [Candidate(o, dense_best.get(o, 0.0) if dense_best else None,
                           lex_best.get(o, 0.0) / top_bm25 if top_bm25 > 0 else 0.0, lex.coverage(qtok, o), unknown)
@@ -366,6 +381,8 @@ class KnowledgeBase:
             if i >= 0:
                 owner = self._dense_owners[i]
                 best[owner] = max(best.get(owner, -1.0), s)
+        for owner, s in self._library.search(q[0]) if self._library is not None else ():
+            best[owner] = max(best.get(owner, -1.0), s)
         return best
 
     # ------------------------------------------------------------------ citations
@@ -484,13 +501,48 @@ def synonyms(lang: str) -> dict[str, str]:
     return out
 
 
-def _valid_tokens(cached, units: list[Unit]) -> bool:
-    if not isinstance(cached, dict):
-        return False
-    for lang in LANGS:
-        toks = cached.get(lang)
-        n = sum(1 for u in units if u.lang == lang)
-        if not isinstance(toks, list) or len(toks) != n \
-                or not all(isinstance(t, list) and all(isinstance(w, str) for w in t) for t in toks):
-            return False
-    return True
+LEXICAL = "lexical.json"  # what the lexical cache holds, under its key; written last
+
+
+def _lexical_folder(key: str) -> Path:
+    return storage.cache_dir() / f"lexical-{key}"
+
+
+def _read_lexical(key: str, owners: dict[str, list[str]], options: dict) -> tuple[dict | None, str]:
+    """The lexical indexes cached for this key, mapped back; (None, why) when they can't be used."""
+    payload, state = storage.read_json_checked(storage.cache_dir() / LEXICAL, key)
+    if state != "ok":
+        return None, state
+    if not isinstance(payload, dict) or any(payload.get(lang) != len(owners[lang]) for lang in LANGS):
+        return None, "damaged"
+    try:
+        return {lang: LexicalIndex.load(_lexical_folder(key) / lang, owners[lang], **options[lang])
+                for lang in LANGS}, "ok"
+    except (OSError, ValueError):
+        return None, "damaged"
+
+
+def _write_lexical(key: str, lexical: dict[str, LexicalIndex], owners: dict[str, list[str]],
+                   notice: Notice) -> None:
+    """Cache the indexes: written beside their place, renamed into it, then the key that vouches for them."""
+    import secrets
+    import shutil
+
+    folder = _lexical_folder(key)
+    tmp = folder.with_name(f".{folder.name}.{secrets.token_hex(4)}{storage.TEMP_SUFFIX}")
+    try:
+        for lang, index in lexical.items():
+            index.save(tmp / lang)
+        if folder.exists() or folder.is_symlink():
+            shutil.rmtree(folder) if folder.is_dir() and not folder.is_symlink() else folder.unlink()
+        os.replace(tmp, folder)
+        for old in folder.parent.glob("lexical-*"):
+            if old != folder and old.is_dir():
+                shutil.rmtree(old, ignore_errors=True)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        notice(f"Couldn't write the search cache in {storage.shown(folder.parent)} ({exc.strerror or exc}); "
+               "working without it.")
+        return
+    storage.write_json(storage.cache_dir() / LEXICAL, key, {lang: len(owners[lang]) for lang in LANGS},
+                       notice=notice)

@@ -148,8 +148,10 @@ def vectors_for(texts: Sequence[str], embedder: Embedder, *, progress: Progress 
     notice = notice or (lambda message: None)
     model, dim = embedder.name, embedder.dim
     shipped = read(shipped_path(model), model, dim) if dim else {}
-    cache = Cache(model, dim).load() if dim else Cache(model, dim)
     keys = [text_key(f"query: {t}" if as_queries else t) for t in texts]
+    if dim and texts and all(k in shipped for k in keys):  # the knowledge's own: the cache (maybe large) isn't read
+        return np.stack([shipped[k] for k in keys]).astype(np.float32)
+    cache = Cache(model, dim).load() if dim else Cache(model, dim)
 
     def missing() -> dict[bytes, str]:
         return {k: texts[i] for i, k in enumerate(keys) if k not in shipped and k not in cache.table}

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from knowledge.base import KnowledgeBase
 from knowledge.storage import cache_dir
 from knowledge.embedder import HashEmbedder
@@ -35,10 +37,29 @@ def test_a_cache_with_the_wrong_shape_is_not_trusted():
     load(notices)
     path = cache_dir() / "lexical.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    data["payload"]["en"] = data["payload"]["en"][:3]
+    data["payload"]["en"] = 3  # vouches for another number of units than the knowledge has
     path.write_text(json.dumps(data), encoding="utf-8")
     load(notices)
     assert notices and "rebuilt" in notices[0]
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "missing", "spelling"])
+def test_a_damaged_or_partial_lexical_index_is_rebuilt_never_trusted(damage):
+    notices = []
+    load(notices)
+    folder = next(cache_dir().glob("lexical-*")) / "en"
+    target = folder / ("spelling.npz" if damage == "spelling" else "indices.csc.index.npy")
+    if damage == "missing":
+        target.unlink()
+    elif damage == "garbage" or damage == "spelling":
+        target.write_bytes(b"\x93NUMPY not really" * 40)
+    else:
+        target.write_bytes(target.read_bytes()[: len(target.read_bytes()) // 2])
+    kb = load(notices)
+    assert len(notices) == 1 and "rebuilt" in notices[0]
+    assert kb.search("what does deep mean", "en")[0].entry.id == "what-deep-means"
+    assert kb.words("whats the pont of dropuot", "en")[-1] == "dropout"
+    assert load(notices) and len(notices) == 1  # healthy again
 
 
 def test_a_corrupt_vector_cache_is_rebuilt_not_trusted():

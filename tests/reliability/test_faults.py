@@ -72,7 +72,7 @@ def test_a_lexical_cache_with_wrong_types_or_a_folder_in_its_place_heals():
     KnowledgeBase.load()
     path = storage.cache_dir() / "lexical.json"
     data = json.loads(path.read_text(encoding="utf-8"))
-    data["payload"]["en"][0] = [{"not": "a word"}]
+    data["payload"]["en"] = [{"not": "a count"}]
     path.write_text(json.dumps(data), encoding="utf-8")
     assert KnowledgeBase.load(notice=notices.append).search("dropout", "en")[0].entry.id == "dropout"
     path.unlink()
