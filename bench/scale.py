@@ -42,7 +42,7 @@ CLUSTERS = 512
 
 # Runs in a child process over the library its environment points at; prints JSON.
 INNER = r"""
-import json, resource, sys, time
+import json, sys, time
 sys.path.insert(0, '.')
 t0 = time.perf_counter()
 from dialog import config
@@ -63,7 +63,8 @@ for q in questions:
     t = time.perf_counter(); conversation(kb, can_run_demos=False).respond(q); lat.append((time.perf_counter() - t) * 1000)
 lat.sort()
 out['p50'] = lat[len(lat) // 2]; out['p95'] = lat[int(0.95 * (len(lat) - 1))]
-out['rss'] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so it would report the (large) parent's
+out['rss'] = next(int(x.split()[1]) for x in open('/proc/self/status') if x.startswith('VmHWM')) / 1024
 print(json.dumps(out))
 """
 
