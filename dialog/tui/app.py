@@ -47,7 +47,14 @@ def real_services(lang: str | None, pace: float = 1.0, notice: Any = None, spoke
 
         return start(request, in_process=False, pace=pace, resolve_in_worker=True, **kwargs)
 
-    return Services(load_kb, make_conversation, start_demo)
+    def ready_demos() -> None:
+        import threading
+
+        from demos.runner import keep_worker_ready
+
+        threading.Thread(target=keep_worker_ready, name="demo-standby", daemon=True).start()  # spawning takes a while
+
+    return Services(load_kb, make_conversation, start_demo, ready_demos=ready_demos)
 
 
 @dataclass(frozen=True)

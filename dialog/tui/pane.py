@@ -35,6 +35,7 @@ from dialog.tui.prompt import ChatInput
 from dialog.tui.runtime import prime, settle_gc
 from dialog.view.figures import fit_items
 
+READY_DEMOS_AFTER = 1.0  # seconds after the model is warm before a demo worker is made ready
 STATUS_FOLLOW = 0.5  # seconds between the status line's updates while a demo runs (one line, no layout)
 
 
@@ -47,6 +48,8 @@ class Services:
     start_demo: Callable[..., Any]
     warm_up: bool = True
     settle_gc: bool = True  # off in tests: many apps share one process there
+    # once the app is up: have a demo worker ready, so "show me" starts training at once (None: no such thing)
+    ready_demos: Callable[[], None] | None = None
 
 
 @dataclass
@@ -285,6 +288,8 @@ class ChatPane(Vertical):
 
     def on_chat_pane_warmed(self, message: Warmed) -> None:
         self.app.timings["warm"] = time.perf_counter()
+        if self.services.ready_demos is not None:
+            self.set_timer(READY_DEMOS_AFTER, self.services.ready_demos)
         if message.error is not None:
             self.app.notify(say("keywords_only", self.current_lang(), why=message.error), severity="warning",
                             markup=False)
