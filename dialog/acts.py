@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Callable, Protocol, Sequence
 
 import numpy as np
-import yaml
 
 from knowledge import storage
+from knowledge import safe_yaml
 
 ACTS = ("question", "more", "why", "example", "simpler", "source", "who", "paper", "link", "when", "demo",
         "yes", "no", "next", "lang_en", "lang_zh", "thanks", "thanks_question", "greet", "bye", "how_are_you",
@@ -66,11 +66,10 @@ class Weights:
     mu: np.ndarray | None  # the mean embedding removed before classifying (dense models)
 
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader: ~10x faster on a thousand examples
 
 
 def load_examples(path: Path = EXAMPLES_FILE) -> list[Example]:
-    data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    data = safe_yaml.load(path.read_text(encoding="utf-8"))
     out = []
     for i, item in enumerate(data.get("examples") or []):
         act = str(item.get("act"))
@@ -218,18 +217,20 @@ class ActClassifier:
 
     def _cue_data(self) -> dict:
         if not hasattr(self, "_raw_cues"):
-            self._raw_cues = yaml.load(CUES_FILE.read_text(encoding="utf-8"), Loader=_Loader)
+            self._raw_cues = safe_yaml.load(CUES_FILE.read_text(encoding="utf-8"))
         return self._raw_cues
 
     def cues(self, lang: str) -> frozenset[str]:
         """Words that say what a line does rather than what it is about, tokenised as the knowledge base does."""
+        lang = "zh" if lang == "zh" else "en"
         if not hasattr(self, "_cues"):
+            self._cues: dict[str, frozenset[str]] = {}
+        if lang not in self._cues:  # one language at a time: Chinese ones are cut by jieba, which English skips
             from knowledge.tokenize import tokens
 
             raw = self._cue_data()
-            self._cues = {lang_: frozenset(w for word in str(raw.get(lang_, "")).split() for w in tokens(word, lang_))
-                          for lang_ in ("en", "zh")}
-        return self._cues["zh" if lang == "zh" else "en"]
+            self._cues[lang] = frozenset(w for word in str(raw.get(lang, "")).split() for w in tokens(word, lang))
+        return self._cues[lang]
 
     def asks_to_watch(self, text: str) -> bool:
         """Whether the line holds a phrase that asks to see something run ("show me", "演示")."""

@@ -10,12 +10,11 @@ import string
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from knowledge.lang import LANGS
+from knowledge import safe_yaml
 
 CATALOGUE = Path(__file__).parent / "catalogue"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @lru_cache(maxsize=1)
@@ -23,7 +22,7 @@ def catalogue() -> dict[str, dict[str, tuple[str, ...]]]:
     """Every line by id and language, each a tuple of variants. Raises ValueError naming a malformed entry."""
     out: dict[str, dict[str, tuple[str, ...]]] = {}
     for path in sorted(CATALOGUE.glob("*.yaml")):
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader) or {}
+        raw = safe_yaml.load(path.read_text(encoding="utf-8")) or {}
         for key, langs in raw.items():
             if str(key) in out:
                 raise ValueError(f"{path}: {key}: defined twice in the catalogue")

@@ -10,14 +10,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Sequence
 
-import yaml
 
 from dialog.policies import Candidate
+from knowledge import safe_yaml
 
 POLICY_FILE = Path(__file__).parent / "policy.yaml"
 LEXICAL = "lexical"  # the weights used before a model is loaded
 DEFAULT = "default"  # for a model nobody fitted (a user's own sentence-transformers model)
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 Weights = dict[str, dict[str, float]]  # policy → feature → weight
 
@@ -40,7 +39,7 @@ class Decision:
 
 @lru_cache(maxsize=1)
 def table() -> dict:
-    return yaml.load(POLICY_FILE.read_text(encoding="utf-8"), Loader=_Loader) or {}
+    return safe_yaml.load(POLICY_FILE.read_text(encoding="utf-8")) or {}
 
 
 def hedge_below(model: str | None) -> float:

@@ -11,12 +11,13 @@ import os
 import re
 import threading
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Callable, Iterable, Sequence
 
 import numpy as np
 
-from knowledge import library_index, storage
+from knowledge import library_index, safe_yaml, storage
 from knowledge import tokenize as tokenize_module
 from knowledge.calibration import Scoring, scoring
 from knowledge.checks import CHECKS_DIR, Check, load_checks
@@ -120,7 +121,8 @@ class KnowledgeBase:
         self._query_memo: dict[str, np.ndarray] = {}
         self._example_memo: dict[str, np.ndarray] = {}  # labelled texts' query vectors, read once
         self._passage_memo: dict[str, np.ndarray] = {}  # passage vectors of texts outside the index (demos)
-        self.checks: dict[str, Check] = {}  # check questions by id (knowledge.checks)
+        self._checks: dict[str, Check] | None = {}
+        self._checks_from: tuple[list[Entry], Path] | None = None  # read when first wanted
         self._paragraphs: dict[tuple[str, str], tuple[list[tuple[str, str]], np.ndarray]] = {}
 
     # ------------------------------------------------------------------ loading
@@ -139,7 +141,6 @@ class KnowledgeBase:
         entries = load_entries(entries_dir)
         sections = {d.id: set(d.sections) for d in documents.values()}
         validate_references(entries, sections, None if demo_ids is None else set(demo_ids))
-        checks = load_checks(entries, checks_dir) if checks_dir is not None and entries_dir == ENTRIES_DIR else {}
         if user_documents is not None:  # given (benchmarks, tests): instead of the user's own folder
             user_docs = dict(user_documents)
         else:
@@ -150,7 +151,8 @@ class KnowledgeBase:
         key = storage.content_key(files, extra=tokenize_module.DICTIONARY_ID)
         units = _units(entries, user_docs)
         owners = {lang: [u.owner for u in units if u.lang == lang] for lang in LANGS}
-        options = {lang: {"weight": zh_weight if lang == "zh" else None, "synonyms": synonyms(lang)} for lang in LANGS}
+        options = {lang: {"weight": zh_weight if lang == "zh" else None, "synonyms": partial(synonyms, lang)}
+                   for lang in LANGS}
         lexical, state = _read_lexical(key, owners, options)
         if lexical is None:
             # Many processes starting at once (a class of students, a test farm) build it once: the first
@@ -165,8 +167,18 @@ class KnowledgeBase:
                                                         owners[lang], **options[lang]) for lang in LANGS}
                     _write_lexical(key, lexical, owners, notice)
         kb = cls(entries, documents, user_docs, key, lexical, units)
-        kb.checks = checks
+        if checks_dir is not None and entries_dir == ENTRIES_DIR:
+            kb._checks, kb._checks_from = None, (entries, checks_dir)
         return kb
+
+    @property
+    def checks(self) -> dict[str, Check]:
+        """The check questions by id (knowledge.checks): read the first time a quiz wants them (~0.1 s that
+        an answer never needs). Raises EntryError naming the file and line of a bad one."""
+        if self._checks is None:
+            entries, directory = self._checks_from  # type: ignore[misc]
+            self._checks = load_checks(entries, directory)
+        return self._checks
 
     @property
     def dense_ready(self) -> bool:
@@ -490,9 +502,7 @@ SYNONYMS = Path(__file__).with_name("synonyms.yaml")
 
 def synonyms(lang: str) -> dict[str, str]:
     """knowledge/synonyms.yaml for one language, each side as the tokenizer reads it (one token each)."""
-    import yaml
-
-    raw = (yaml.safe_load(SYNONYMS.read_text(encoding="utf-8")) or {}).get(lang) or {}
+    raw = (safe_yaml.load(SYNONYMS.read_text(encoding="utf-8")) or {}).get(lang) or {}
     out = {}
     for key, value in raw.items():
         k, v = tokens(str(key), lang), tokens(str(value), lang)

@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 
 from knowledge.errors import KnowledgeError
+from knowledge import safe_yaml
 
 CALIBRATION_FILE = Path(__file__).parent / "calibration.yaml"
 LEXICAL = "lexical"  # the scoring used before a model is loaded, or without one
@@ -49,7 +50,7 @@ class Scoring:
 @lru_cache(maxsize=1)
 def _table() -> dict[str, dict[str, Scoring]]:
     try:
-        raw = yaml.safe_load(CALIBRATION_FILE.read_text(encoding="utf-8"))
+        raw = safe_yaml.load(CALIBRATION_FILE.read_text(encoding="utf-8"))
         names = {f.name for f in fields(Scoring)}
         return {model: {lang: Scoring(**{k: v for k, v in spec.items() if k in names})
                         for lang, spec in langs.items()}

@@ -12,12 +12,12 @@ import yaml
 from knowledge.entries import Entry, tidy
 from knowledge.errors import KnowledgeError
 from knowledge.lang import LANGS
+from knowledge import safe_yaml
 
 CHECKS_DIR = Path(__file__).parent / "checks"
 # fact: asks for a name, a title, a place or a price — worth knowing, but not what understanding is; a round
 # asks one only when no question about an idea is left (dialog.quiz).
 KINDS = ("recall", "application", "misconception", "fact")
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ def _key_point(raw, where: str) -> KeyPoint:
 
 def parse_checks(path: Path) -> list[Check]:
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        data = safe_yaml.load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise KnowledgeError(f"{path}: not a readable checks file ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("checks"), list):

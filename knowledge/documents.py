@@ -6,6 +6,7 @@ import re
 from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
+from knowledge import safe_yaml
 
 DOCUMENTS_DIR = Path(__file__).parent / "documents"
 
@@ -117,10 +118,8 @@ def passage_key(text: str) -> str:
 @lru_cache(maxsize=1)
 def renderings() -> dict[str, str]:
     """Ms. B's English renderings of the documents' passages, by passage key ({} when the file is absent)."""
-    import yaml
-
     try:
-        raw = yaml.safe_load(RENDERINGS_FILE.read_text(encoding="utf-8")) or {}
+        raw = safe_yaml.load(RENDERINGS_FILE.read_text(encoding="utf-8")) or {}
     except OSError:
         return {}
     return {str(item["key"]): str(item["en"]).strip() for item in raw.get("passages") or ()

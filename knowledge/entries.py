@@ -10,9 +10,9 @@ import yaml
 
 from knowledge.errors import KnowledgeError
 from knowledge.lang import LANGS
+from knowledge import safe_yaml
 
 ENTRIES_DIR = Path(__file__).parent / "entries"
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~10x faster at start-up
 MIN_QUESTIONS = 3
 LAYERS = ("more", "why", "example", "simpler")
 FACTS = ("who", "paper", "link", "when")
@@ -59,7 +59,7 @@ def _line_of(node: yaml.Node | None, key: str) -> int:
 def _fail(path: Path, node: yaml.Node | None, key: str, message: str) -> EntryError:
     if node is None:  # composed only on the error path: it is slow and the happy path needs no lines
         try:
-            node = yaml.compose(path.read_text(encoding="utf-8"), Loader=_Loader)
+            node = yaml.compose(path.read_text(encoding="utf-8"), Loader=safe_yaml.LOADER)
         except yaml.YAMLError:
             node = None
     return EntryError(f"{path}:{_line_of(node, key)}: {message}")
@@ -93,7 +93,7 @@ def parse_entry(path: Path) -> Entry:
     raw = path.read_text(encoding="utf-8")
     node = None
     try:
-        data = yaml.load(raw, Loader=_Loader)  # a safe loader: plain data only, never objects
+        data = safe_yaml.load(raw)  # plain data only, never objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1

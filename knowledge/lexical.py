@@ -23,8 +23,10 @@ class LexicalIndex:
     Which owners use a word is read from the index itself, not kept as a set of words per owner."""
 
     def __init__(self, bm25, owners: Sequence[str], weight: Callable[[str], float] | None = None,
-                 synonyms: dict[str, str] | None = None, spelling: "Spelling | None" = None) -> None:
-        """`synonyms`: a word the units never use → one they do, read in its place (knowledge/synonyms.yaml)."""
+                 synonyms: "dict[str, str] | Callable[[], dict[str, str]] | None" = None,
+                 spelling: "Spelling | None" = None) -> None:
+        """`synonyms`: a word the units never use → one they do, read in its place (knowledge/synonyms.yaml);
+        given as a function, it is called the first time a word is not found (tokenising them loads jieba)."""
         self._bm25 = bm25
         self.owners = list(owners)
         self.owner_names = list(dict.fromkeys(self.owners))
@@ -50,7 +52,8 @@ class LexicalIndex:
         self._weight = weight
         self._spelling = spelling if spelling is not None else Spelling.of(
             (w for w in self.idf if w.isascii() and w.isalpha()), {t: int(df[i]) for t, i in self._vocab.items()})
-        self._synonyms = {k: v for k, v in (synonyms or {}).items() if k not in self.idf and v in self.idf}
+        self._synonym_source = synonyms
+        self._synonyms: dict[str, str] | None = None
         self._masks: dict[str, np.ndarray] = {}
 
     @classmethod
@@ -96,7 +99,14 @@ class LexicalIndex:
 
     def correct(self, query_tokens: Sequence[str]) -> list[str]:
         """The query's words with misspellings of the knowledge base's own words put right ("dropuot")."""
-        return [t if t in self.idf else self._synonyms.get(t) or self._spelling.fix(t) for t in query_tokens]
+        return [t if t in self.idf else self.synonyms().get(t) or self._spelling.fix(t) for t in query_tokens]
+
+    def synonyms(self) -> dict[str, str]:
+        if self._synonyms is None:
+            source = self._synonym_source
+            found = (source() if callable(source) else source) or {}
+            self._synonyms = {k: v for k, v in found.items() if k not in self.idf and v in self.idf}
+        return self._synonyms
 
     def known(self, token: str) -> bool:
         """A word the units use, or a hyphenated one all of whose parts they use ("big-data")."""
