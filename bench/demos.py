@@ -142,7 +142,7 @@ def processes(device: str, only: set[str]) -> None:
             walls.append(time.perf_counter() - started)
             lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
             out = json.loads(lines[-1]) if lines else {"error": proc.stderr.strip()[-200:]}
-        budget = "<= 8 s" if demo.id == "cnn" else "<= 20 s"
+        budget = "<= 2.8 s" if demo.id == "cnn" else "<= 20 s"
         metrics = out.get("metrics", {})
         shown = {k: v for k, v in metrics.items() if k not in ("device", "seconds")}
         headline = ", ".join(f"{k}={fmt(v)}" for k, v in list(shown.items())[:6]) or out.get("error", "")

@@ -269,6 +269,11 @@ def keep_standby(on: bool = True) -> None:
         spare.discard()
 
 
+def ready_worker() -> Standby | None:
+    """The worker kept ready for the next demo, if there is one now."""
+    return _standby
+
+
 def _take_standby() -> Standby | None:
     global _standby
     with _standby_lock:

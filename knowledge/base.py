@@ -181,6 +181,11 @@ class KnowledgeBase:
         return self._checks
 
     @property
+    def library(self) -> LibraryIndex | None:
+        """The dense index of the learner's own passages (None before warm-up)."""
+        return self._library
+
+    @property
     def dense_ready(self) -> bool:
         return self._dense is not None
 

@@ -43,7 +43,7 @@ def counting(monkeypatch):
 def waiting_worker(timeout: float = 30.0):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        spare = process_run._standby
+        spare = process_run.ready_worker()
         if spare is not None and spare.alive():
             return spare
         time.sleep(0.05)
@@ -102,7 +102,7 @@ def test_a_ready_worker_costs_no_cpu_while_it_waits_and_is_gone_when_turned_off(
 
 def test_no_ready_worker_outlives_the_program():
     code = ("import sys, time; sys.path.insert(0, '.'); from demos import process_run; process_run.keep_standby(); "
-            "time.sleep(1.0); print(process_run._standby.process.pid, flush=True)")
+            "time.sleep(1.0); print(process_run.ready_worker().process.pid, flush=True)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60)
     pid = int(out.stdout.split()[0])
     end = time.monotonic() + 10

@@ -43,7 +43,7 @@ def test_a_small_library_is_searched_exactly_and_nothing_is_written():
 
 def test_from_the_threshold_the_library_index_is_approximate_kept_and_read_back(small_ann):
     kb = loaded(400)
-    assert kb._library is not None and kb._library.kind == "ivf"
+    assert kb.library is not None and kb.library.kind == "ivf"
     files = list(cache_dir().glob("library-*.faiss"))
     assert len(files) == 1
     hit = kb.search("coral reef fish report", "en", k=3)[0]
@@ -69,12 +69,12 @@ def test_a_damaged_or_partial_library_index_is_rebuilt_never_trusted(small_ann, 
     kb = loaded(400)
     hit = kb.search("desert dune sand report", "en", k=3)[0]
     assert hit.passage is not None and "desert" in hit.passage.text
-    assert library_index.read(path, len(kb._library), HashEmbedder().dim) is not None  # whole again
+    assert library_index.read(path, len(kb.library), HashEmbedder().dim) is not None  # whole again
 
 
 def test_a_large_library_never_crowds_the_entries_out(small_ann):
     alone, beside = loaded(0), loaded(600)
-    assert len(beside._library) == 600
+    assert len(beside.library) == 600
     for question in ("what does deep mean", "what is dropout", "who invented GANs", "深度学习为什么最近才火"):
         lang = "zh" if question[0] > "~" else "en"
         entries = [h.owner for h in beside.search(question, lang, k=10) if h.entry is not None]
