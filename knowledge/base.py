@@ -116,6 +116,7 @@ class KnowledgeBase:
         self._dense = None  # faiss index over the entries' dense units, set last by warm_up
         self._dense_owners: list[str] = []
         self._library: LibraryIndex | None = None
+        self._title_tokens: dict[str, dict[str, list[str]]] = {}
         self._warm_lock = threading.Lock()
         self._passage_of: dict[str, Passage | None] = {}
         self._query_memo: dict[str, np.ndarray] = {}
@@ -148,25 +149,29 @@ class KnowledgeBase:
         # The tokenizer's source is part of the key: new stop words must not meet old cached tokens.
         files = [*entries_dir.glob("*.yaml"), *documents_dir.glob("*.md"), *(d.path for d in user_docs.values()),
                  Path(tokenize_module.__file__)]
-        key = storage.content_key(files, extra=tokenize_module.DICTIONARY_ID)
+        key = storage.content_key(files, extra=f"{tokenize_module.DICTIONARY_ID}:{LEXICAL_FORMAT}")
         units = _units(entries, user_docs)
         owners = {lang: [u.owner for u in units if u.lang == lang] for lang in LANGS}
         options = {lang: {"weight": zh_weight if lang == "zh" else None, "synonyms": partial(synonyms, lang)}
                    for lang in LANGS}
-        lexical, state = _read_lexical(key, owners, options)
+        lexical, state, titles = _read_lexical(key, owners, options)
         if lexical is None:
             # Many processes starting at once (a class of students, a test farm) build it once: the first
             # builds under the lock, the others find its cache when they get the lock.
             with storage.build_lock("index"):
-                lexical, state = _read_lexical(key, owners, options)
+                lexical, state, titles = _read_lexical(key, owners, options)
                 if lexical is None:
                     if state in ("damaged", "ok"):  # a stale one (the knowledge changed) is simply replaced
                         notice("The search cache was damaged; rebuilt it.")
                     # jieba's dictionary load is the slow part of a cold start; the cache spares it later.
-                    lexical = {lang: LexicalIndex.build([tokens(u.text, lang) for u in units if u.lang == lang],
-                                                        owners[lang], **options[lang]) for lang in LANGS}
-                    _write_lexical(key, lexical, owners, notice)
+                    unit_tokens = {lang: [tokens(u.text, lang) for u in units if u.lang == lang] for lang in LANGS}
+                    lexical = {lang: LexicalIndex.build(unit_tokens[lang], owners[lang], **options[lang])
+                               for lang in LANGS}
+                    titles = {lang: {u.text: t for u, t in zip((u for u in units if u.lang == lang), unit_tokens[lang])
+                                     if u.kind == "title"} for lang in LANGS}
+                    _write_lexical(key, lexical, owners, titles, notice)
         kb = cls(entries, documents, user_docs, key, lexical, units)
+        kb._title_tokens = titles
         if checks_dir is not None and entries_dir == ENTRIES_DIR:
             kb._checks, kb._checks_from = None, (entries, checks_dir)
         return kb
@@ -302,7 +307,9 @@ class KnowledgeBase:
     def words(self, text: str, lang: str) -> list[str]:
         """The content words of a text as search sees them: tokenised, stop words out, misspellings mended."""
         lang = "zh" if lang == "zh" else "en"
-        return self._lexical[lang].correct(tokens(text, lang))
+        # an entry's title, as tokenised when the index was built: naming a topic needs no jieba for English
+        known = self._title_tokens.get(lang, {}).get(text)
+        return self._lexical[lang].correct(list(known) if known is not None else tokens(text, lang))
 
     def coverage(self, words: Sequence[str], lang: str, owner: str) -> float:
         """The share of these words' weight that an entry's (or passage's) texts contain, 0..1."""
@@ -517,27 +524,35 @@ def synonyms(lang: str) -> dict[str, str]:
 
 
 LEXICAL = "lexical.json"  # what the lexical cache holds, under its key; written last
+LEXICAL_FORMAT = 2  # of what the cache holds: a cache of another format is stale, silently rebuilt
 
 
 def _lexical_folder(key: str) -> Path:
     return storage.cache_dir() / f"lexical-{key}"
 
 
-def _read_lexical(key: str, owners: dict[str, list[str]], options: dict) -> tuple[dict | None, str]:
-    """The lexical indexes cached for this key, mapped back; (None, why) when they can't be used."""
+def _read_lexical(key: str, owners: dict[str, list[str]], options: dict) -> tuple[dict | None, str, dict]:
+    """The lexical indexes cached for this key, mapped back, and the entries' titles as tokenised then;
+    (None, why, {}) when they can't be used."""
     payload, state = storage.read_json_checked(storage.cache_dir() / LEXICAL, key)
     if state != "ok":
-        return None, state
+        return None, state, {}
     if not isinstance(payload, dict) or any(payload.get(lang) != len(owners[lang]) for lang in LANGS):
-        return None, "damaged"
+        return None, "damaged", {}
     try:
-        return {lang: LexicalIndex.load(_lexical_folder(key) / lang, owners[lang], **options[lang])
-                for lang in LANGS}, "ok"
+        lexical = {lang: LexicalIndex.load(_lexical_folder(key) / lang, owners[lang], **options[lang])
+                   for lang in LANGS}
     except (OSError, ValueError):
-        return None, "damaged"
+        return None, "damaged", {}
+    titles = payload.get("titles")
+    if not (isinstance(titles, dict) and all(isinstance(titles.get(lang), dict) and all(
+            isinstance(t, list) and all(isinstance(w, str) for w in t) for t in titles[lang].values())
+            for lang in LANGS)):
+        titles = {}  # tokenised again when asked: slower, never wrong
+    return lexical, "ok", titles
 
 
-def _write_lexical(key: str, lexical: dict[str, LexicalIndex], owners: dict[str, list[str]],
+def _write_lexical(key: str, lexical: dict[str, LexicalIndex], owners: dict[str, list[str]], titles: dict,
                    notice: Notice) -> None:
     """Cache the indexes: written beside their place, renamed into it, then the key that vouches for them."""
     import secrets
@@ -559,5 +574,5 @@ def _write_lexical(key: str, lexical: dict[str, LexicalIndex], owners: dict[str,
         notice(f"Couldn't write the search cache in {storage.shown(folder.parent)} ({exc.strerror or exc}); "
                "working without it.")
         return
-    storage.write_json(storage.cache_dir() / LEXICAL, key, {lang: len(owners[lang]) for lang in LANGS},
-                       notice=notice)
+    storage.write_json(storage.cache_dir() / LEXICAL, key, {**{lang: len(owners[lang]) for lang in LANGS},
+                                                             "titles": titles}, notice=notice)

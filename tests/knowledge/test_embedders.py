@@ -189,3 +189,18 @@ def test_answering_imports_no_gui_sparse_or_training_library(tmp_path, command):
     assert "深度" in out.stdout, out.stdout
     assert out.returncode == 0, out.stderr
     assert out.stderr.strip().splitlines()[-1] == "[]"
+
+
+@pytest.mark.slow
+def test_an_english_answer_from_a_built_cache_never_loads_the_chinese_segmenter(tmp_path):
+    """jieba's dictionary costs ~70 ms a start: an English question, once the cache is built, doesn't pay it."""
+    env = {"PATH": "/usr/bin:/bin", "MSB_CACHE_DIR": str(tmp_path), "HF_HUB_OFFLINE": "1",
+           "MSB_DATA_DIR": str(tmp_path / "data")}
+    built = subprocess.run([sys.executable, "app.py", "ask", "深度是什么意思"], text=True, capture_output=True,
+                           cwd=ROOT, timeout=120, env=env)
+    assert built.returncode == 0, built.stderr
+    code = ("import sys, app; app.main(['ask', 'who invented dropout?']);"
+            "print('jieba' in sys.modules, file=sys.stderr)")
+    out = subprocess.run([sys.executable, "-c", code], text=True, capture_output=True, cwd=ROOT, timeout=120, env=env)
+    assert out.returncode == 0 and "Hinton" in out.stdout, (out.stdout, out.stderr)
+    assert out.stderr.strip().splitlines()[-1] == "False"
