@@ -241,9 +241,12 @@ class Standby:
                 pass
         try:
             if self.process.is_alive():
-                os.killpg(self.process.pid, signal.SIGKILL)
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)  # it leads its group once it is up (_detach)
+                except (AttributeError, OSError):
+                    self.process.kill()  # not a group leader yet, or not POSIX
             self.process.join(timeout=2.0)
-        except (AttributeError, OSError, ValueError):
+        except (OSError, ValueError):
             pass
         logs.remove(self.log_path)
         try:

@@ -7,7 +7,6 @@
 """
 from __future__ import annotations
 
-import os
 import re
 import threading
 from dataclasses import dataclass
@@ -554,25 +553,22 @@ def _read_lexical(key: str, owners: dict[str, list[str]], options: dict) -> tupl
 
 def _write_lexical(key: str, lexical: dict[str, LexicalIndex], owners: dict[str, list[str]], titles: dict,
                    notice: Notice) -> None:
-    """Cache the indexes: written beside their place, renamed into it, then the key that vouches for them."""
-    import secrets
+    """Cache the indexes (a folder written whole, then renamed into place), then the key that vouches for them."""
     import shutil
 
     folder = _lexical_folder(key)
-    tmp = folder.with_name(f".{folder.name}.{secrets.token_hex(4)}{storage.TEMP_SUFFIX}")
-    try:
+
+    def save(tmp: Path) -> None:
         for lang, index in lexical.items():
             index.save(tmp / lang)
-        if folder.exists() or folder.is_symlink():
-            shutil.rmtree(folder) if folder.is_dir() and not folder.is_symlink() else folder.unlink()
-        os.replace(tmp, folder)
-        for old in folder.parent.glob("lexical-*"):
-            if old != folder and old.is_dir():
-                shutil.rmtree(old, ignore_errors=True)
+
+    try:
+        storage.write_dir_atomic(folder, save)
     except OSError as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        notice(f"Couldn't write the search cache in {storage.shown(folder.parent)} ({exc.strerror or exc}); "
-               "working without it.")
+        storage.cache_unwritable(notice, folder.parent, exc)
         return
+    for old in folder.parent.glob("lexical-*"):  # the caches of earlier knowledge
+        if old != folder and old.is_dir():
+            shutil.rmtree(old, ignore_errors=True)
     storage.write_json(storage.cache_dir() / LEXICAL, key, {**{lang: len(owners[lang]) for lang in LANGS},
                                                              "titles": titles}, notice=notice)

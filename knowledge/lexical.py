@@ -50,7 +50,7 @@ class LexicalIndex:
         # A word the knowledge base never uses is the strongest sign a question is off-topic.
         self.unknown_idf = math.log(1 + (n + 0.5) / 0.5)
         self._weight = weight
-        self._spelling = spelling if spelling is not None else Spelling.of(
+        self._spelling = spelling if spelling is not None else Spelling(
             (w for w in self.idf if w.isascii() and w.isalpha()), {t: int(df[i]) for t, i in self._vocab.items()})
         self._synonym_source = synonyms
         self._synonyms: dict[str, str] | None = None
@@ -191,10 +191,6 @@ class Spelling:
         order = np.argsort(np.array(hashes, dtype=np.uint32), kind="stable")
         self._hashes = np.array(hashes, dtype=np.uint32)[order]
         self._owners = np.array(owners, dtype=np.int32)[order]
-
-    @classmethod
-    def of(cls, words: Iterable[str], frequency: dict[str, int] | None = None) -> "Spelling":
-        return cls(words, frequency)
 
     def save(self, path: Path) -> None:
         with open(path, "wb") as f:

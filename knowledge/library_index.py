@@ -77,8 +77,8 @@ def build(texts: Sequence[str], owners: Sequence[str], embedder: Embedder, *, pr
             for old in path.parent.glob(f"library-{embedder.name}-*.faiss"):
                 if old != path:
                     old.unlink(missing_ok=True)
-        except (OSError, RuntimeError):  # an unwritable cache: built again next time
-            pass
+        except (OSError, RuntimeError) as exc:  # an unwritable cache: built again next time
+            storage.cache_unwritable(notice, path.parent, exc)
     return LibraryIndex(index, owners, "ivf")
 
 

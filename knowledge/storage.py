@@ -134,6 +134,29 @@ def write_atomic(path: Path, write: Callable[[Path], None], *, private: bool = F
             os.unlink(tmp)
 
 
+def write_dir_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """A folder of files, as write_atomic writes one: built under a temporary name beside it, then renamed
+    into place (what was there before, folder or file, is removed first)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    try:
+        write(tmp)
+        if path.is_dir() and not path.is_symlink():
+            shutil.rmtree(path)
+        elif os.path.lexists(path):
+            path.unlink()
+        os.replace(tmp, path)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def cache_unwritable(notice: Callable[[str], None] | None, folder: Path, exc: BaseException) -> None:
+    """Tell that a search cache couldn't be written (the work goes on without it)."""
+    if notice is not None:
+        why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        notice(f"Couldn't write the search cache in {shown(folder)} ({why}); working without it.")
+
+
 def temp_files(folder: Path) -> list[Path]:
     """What interrupted atomic writes left in `folder`."""
     try:
@@ -184,9 +207,7 @@ def write_json(path: Path, key: str, payload: Any, notice: Callable[[str], None]
                                                   encoding="utf-8"))
         return True
     except (OSError, UnicodeError) as exc:
-        if notice is not None:
-            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
-            notice(f"Couldn't write the search cache in {shown(path.parent)} ({why}); working without it.")
+        cache_unwritable(notice, path.parent, exc)
         return False
 
 
