@@ -23,7 +23,7 @@ from knowledge.entries import load_entries
 from knowledge.errors import KnowledgeError
 
 ROOT = Path(__file__).resolve().parents[2]
-LABELS = ROOT / "tests" / "data" / "judge_answers.yaml"
+HELDOUT = ROOT / "tests" / "data" / "judge_heldout.yaml"
 
 
 class Clock:
@@ -55,14 +55,54 @@ def test_a_broken_checks_file_is_named(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_judge_agrees_with_the_hand_labels_on_right_or_not(real_kb):
+def test_the_judge_agrees_with_hand_labels_it_was_never_fitted_on(real_kb):
     judge = Judge(real_kb)
-    items = yaml.safe_load(LABELS.read_text(encoding="utf-8"))["answers"]
-    for lang in ("en", "zh"):  # bench/judge.py: 95.1 % and 94.1 % (held-out set: 87.5 % and 87.7 %)
+    items = yaml.safe_load(HELDOUT.read_text(encoding="utf-8"))["answers"][::4]
+    for lang in ("en", "zh"):  # bench/judge.py on all of it: see the README's figures
         mine = [it for it in items if it["lang"] == lang]
-        agree = sum((judge.judge(real_kb.checks[it["check"]], it["answer"], lang).grade == "right")
-                    == (it["label"] == "right") for it in mine)
-        assert agree / len(mine) >= 0.90, (lang, agree, len(mine))
+        graded = [judge.judge(real_kb.checks[it["check"]], it["answer"], lang).grade for it in mine]
+        binary = sum((g == "right") == (it["label"] == "right") for g, it in zip(graded, mine)) / len(mine)
+        exact = sum(g == it["label"] for g, it in zip(graded, mine)) / len(mine)
+        assert binary >= 0.88 and exact >= 0.83, (lang, binary, exact, len(mine))
+
+
+def test_the_judges_weights_were_fitted_on_the_labelled_answers_and_features_as_they_are():
+    from bench.judge import MODELS, judge_key
+    from dialog.judge import table, weights_for
+
+    assert table().get("key") == judge_key(), "stale: run `python bench/judge.py --write`"
+    for model in MODELS:
+        assert weights_for(model) is not None, model
+
+
+class _Keywords:
+    """A knowledge base with no model (keyword search alone), as the judge sees it."""
+    model = None
+
+    def __init__(self, kb) -> None:
+        self.checks = kb.checks
+
+
+@pytest.mark.parametrize("answer, grade", [
+    ("It prevents overfitting: each training step randomly switches some neurons off.", "right"),
+    ("It stops the network from overfitting.", "partial"),
+    ("It makes training faster on a GPU.", "wrong"),
+])
+def test_without_a_model_the_judge_reads_the_key_points_words(real_kb, answer, grade):
+    assert Judge(_Keywords(real_kb)).judge(real_kb.checks["dropout-1"], answer, "en").grade == grade
+
+
+def test_an_unknown_model_gets_the_rule_judge(real_kb, monkeypatch):
+    from dialog import judge
+
+    monkeypatch.setattr(judge, "table", lambda: {"models": {}})
+    answer = "It prevents overfitting: each training step randomly switches some neurons off."
+    assert Judge(real_kb).judge(real_kb.checks["dropout-1"], answer, "en").grade == "right"
+
+
+def test_a_partly_right_answer_names_one_point_made_and_one_missing(real_kb):
+    judged = Judge(real_kb).judge(real_kb.checks["dropout-1"], "It stops the network from overfitting.", "en")
+    assert judged.grade == "partial" and any(judged.points) and not all(judged.points)
 
 
 @pytest.mark.parametrize("answer, grade", [
