@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from dialog.acts import Embeds
-from dialog.judge_features import Reading, clauses, read  # noqa: F401  (clauses: the judge's unit of meaning)
+from dialog.judge_features import Reading, read
 from knowledge import safe_yaml
 from knowledge.checks import Check
 

@@ -234,7 +234,8 @@ def _with_vectors(kb: Embeds, check: Check, siblings: Sequence[Check], text: str
         "negations": float(min(neg_answer, 3)), "more_negations": float(neg_answer > neg_model),
         "sides": float(base.sides), "parrots": float(base.parrots), "bare": float(base.bare),
         "bare_why": float(base.bare and base.asks_why), "asks_why": float(base.asks_why),
-        "length": math.log1p(min(words(" ".join(dict.fromkeys(parts))), LONG)),  # saying it twice adds nothing "points": float(n), "one_point": float(n == 1),
+        # saying a thing twice adds nothing to its length
+        "length": math.log1p(min(words(" ".join(dict.fromkeys(parts))), LONG)),
         "misconception": float(check.kind == "misconception"),
         "other_language": float(bool(_HAN.search(text)) != (lang == "zh")),
     }
@@ -246,4 +247,4 @@ FEATURES = (
     "close_min", "close_max", "close_mean", "lift_min", "lift_max", "lift_mean", "whole_min", "whole_max",
     "neg_gap_max", "to_answer", "answer_lift", "other_gap", "to_question", "terms_share", "terms_all",
     "terms_any", "terms_denied", "made_min", "words_min", "words_max", "answer_words", "new_words", "negations", "more_negations", "sides", "parrots", "bare",
-    "bare_why", "asks_why", "length", "points", "one_point", "misconception", "other_language")
+    "bare_why", "asks_why", "length", "misconception", "other_language")
