@@ -29,6 +29,17 @@ def version() -> str:
         return "unknown (not installed)"
 
 
+class _Version(argparse.Action):
+    """--version, reading the installed version only when asked (importlib.metadata costs ~12 ms)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help="show the version"):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"msb {version()}")
+        parser.exit()
+
+
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str):
         from knowledge.safe_text import as_typed
@@ -38,7 +49,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog="msb", description="Ms. B — a deep-learning tutor in the terminal.")
-    p.add_argument("--version", action="version", version=f"msb {version()}")
+    p.add_argument("--version", action=_Version)
     p.add_argument("--resume", action="store_true", help="continue the last conversation")
     p.add_argument("--lesson", metavar="N", help="reopen a past lesson (msb lessons lists them)")
     p.add_argument("--data-dir", help="where transcripts live (default: the user data dir; env MSB_DATA_DIR)")

@@ -2,6 +2,7 @@
 the facts, the source passage, the citation line and the suggestions that come after."""
 from __future__ import annotations
 
+from functools import cache
 from typing import Iterable, Protocol
 
 from dialog.reply import Source
@@ -79,13 +80,19 @@ def next_part(entry: Entry, said: Iterable[str]) -> str | None:
     return next((p for p in MORE_ORDER if p not in done and text_of(entry, p, "en")), None)
 
 
+@cache
+def _commonmark():
+    """One parser for every excerpt: building one costs more than parsing a reply with it."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt()
+
+
 def plain(text: str) -> str:
     """Markdown as the words a reader sees — emphasis, links and code marks gone (a real parser, not regexes),
     for the places that show text without rendering it: an excerpt, a JSON field."""
-    from markdown_it import MarkdownIt
-
     out = []
-    for block in MarkdownIt().parse(text):
+    for block in _commonmark().parse(text):
         for tok in block.children or ():
             if tok.type in ("text", "code_inline"):
                 out.append(tok.content)

@@ -3,12 +3,16 @@ scheduled for review (FSRS); `/review` runs every card that is due. What she say
 a round is dialog.verdict's."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dialog import events as ev
 from dialog.compose import Context, Outcome
 from dialog import verdict
-from dialog.judge import Judge
 from dialog.lines import say
 from dialog.reply import Reply
+
+if TYPE_CHECKING:  # imported when the first answer is judged: answering never needs it
+    from dialog.judge import Judge
 
 ROUND = 3  # questions in one round: a check, not an exam
 REVIEW_LIMIT = 50  # /review runs every due card; past this many, the rest wait for the next one
@@ -24,6 +28,8 @@ class Quiz:
     @property
     def judge(self) -> Judge:
         if self._judge is None:
+            from dialog.judge import Judge
+
             self._judge = Judge(self.ctx.kb)
         return self._judge
 

@@ -3,12 +3,14 @@ not quite, or a kind line with the answer when Mr. A didn't know), and the round
 right, where each topic now stands, and which question comes back first."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
-from dialog.judge import Judgement
 from dialog.lines import say
 from dialog.standing import standings, state_phrase, wait_text
 from knowledge.checks import Check
+
+if TYPE_CHECKING:  # the judge and its features are imported when an answer is first judged
+    from dialog.judge import Judgement
 
 
 def feedback(check: Check, judged: Judgement, lang: str) -> str:

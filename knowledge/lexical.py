@@ -72,9 +72,8 @@ class LexicalIndex:
     def load(cls, folder: Path, owners: Sequence[str], **kwargs) -> "LexicalIndex":
         """The index saved in `folder`, mapped rather than read. Raises ValueError when it isn't whole or
         doesn't hold `owners`' units (OSError when it can't be read)."""
-        bm25s = _bm25s()
         try:
-            bm25 = bm25s.BM25.load(str(folder), mmap=True)
+            bm25 = SavedBM25.load(folder)
             spelling = Spelling.load(folder / "spelling.npz")
         except (KeyError, TypeError, AttributeError, json.JSONDecodeError, EOFError, zipfile.BadZipFile) as exc:
             raise ValueError(f"not a whole index: {exc}") from None
@@ -147,6 +146,40 @@ class LexicalIndex:
             if users is not None and users[at]:
                 hit += weight(t)
         return hit / total if total else 0.0
+
+
+class SavedBM25:
+    """An index bm25s saved, read back with NumPy alone: the same files, vocabulary and scores as
+    `bm25s.BM25.load(mmap=True)`, without importing bm25s (and the progress bars and asyncio it pulls in,
+    ~20 ms on every start). Only methods without a non-occurrence array are written here (lucene)."""
+
+    def __init__(self, scores: dict, vocab_dict: dict[str, int], dtype: str) -> None:
+        self.scores, self.vocab_dict, self._dtype = scores, vocab_dict, np.dtype(dtype)
+
+    @classmethod
+    def load(cls, folder: Path) -> "SavedBM25":
+        params = json.loads((folder / "params.index.json").read_text(encoding="utf-8"))
+        if params.get("method") not in ("lucene", "robertson", "atire"):  # these need no non-occurrence array
+            raise ValueError(f"an index of method {params.get('method')!r}")
+        vocab = json.loads((folder / "vocab.index.json").read_text(encoding="utf-8"))
+        if not isinstance(vocab, dict) or not all(isinstance(v, int) for v in vocab.values()):
+            raise ValueError("a vocabulary that isn't words to ids")
+        scores = {name: np.load(folder / f"{name}.csc.index.npy", allow_pickle=False, mmap_mode="r")
+                  for name in ("data", "indices", "indptr")}
+        vocab.pop("", None)  # bm25s lists the empty word beside the others, without a column of its own
+        if vocab and not 0 <= min(vocab.values()) <= max(vocab.values()) < len(scores["indptr"]) - 1:
+            raise ValueError("a vocabulary of words the index doesn't hold")
+        scores["num_docs"] = params.get("num_docs")
+        return cls(scores, vocab, params.get("dtype", "float32"))
+
+    def get_scores(self, query_tokens: Sequence[str]) -> np.ndarray:
+        """bm25s' own sum: each query word's column of precomputed scores added into the documents'."""
+        data, indices, indptr = self.scores["data"], self.scores["indices"], self.scores["indptr"]
+        out = np.zeros(self.scores["num_docs"], dtype=self._dtype)
+        for tid in (self.vocab_dict[t] for t in query_tokens if t in self.vocab_dict):
+            start, end = int(indptr[tid]), int(indptr[tid + 1])
+            np.add.at(out, indices[start:end], data[start:end])
+        return out
 
 
 def _bm25s():

@@ -76,6 +76,11 @@ def cache_dir() -> Path:
     return places().cache
 
 
+def configured_cache_dir() -> Path | None:
+    """The cache the program was told to use, or None before anyone said (where a memo must not go)."""
+    return _places.cache if _places is not None else None
+
+
 def data_dir(override: str | os.PathLike[str] | None = None) -> Path:
     return Path(override).expanduser() if override else places().data
 

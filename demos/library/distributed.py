@@ -15,7 +15,6 @@ dwarfs the exchange: big models, a device per worker.
 """
 from __future__ import annotations
 
-import multiprocessing
 import os
 import time
 from dataclasses import dataclass
@@ -23,7 +22,6 @@ from dataclasses import dataclass
 from demos.core import Demo, DemoContext, Plot, Progress, Result, Series, check_cancelled, option
 from demos.errors import DemoError
 from demos.kit import loss_plot, report_every, seed_option
-from demos.library import dist_worker as worker
 
 START_PATIENCE_S = 120.0  # each worker imports torch: seconds on a busy machine, never minutes
 STEP_PATIENCE_S = 60.0  # the longest silence allowed once training has begun
@@ -38,6 +36,14 @@ class DistributedConfig:
     lr: float = option(0.05, low=1e-5, high=1.0, help="SGD learning rate, the same in both runs")
     momentum: float = option(0.9, low=0.0, high=0.99, help="SGD momentum, the same in both runs")
     seed: int = seed_option("seed for the initial weights and the batches")
+
+
+def _worker():
+    """The workers' module, imported when a demo runs: it brings sockets, signals and queues that listing
+    the demos (every start does) never needs."""
+    from demos.library import dist_worker
+
+    return dist_worker
 
 
 def digits_job(config: DistributedConfig) -> dict:
@@ -115,10 +121,10 @@ def _metrics(config: DistributedConfig, job: dict, single: dict, dist_run: dict,
     single_w = [p.detach().cpu() for p in single["model"].parameters()]
     replicas = [[torch.from_numpy(w) for w in ws] for ws in dist_run["weights"]]
     return {
-        "max_abs_weight_diff": worker.max_abs_diff(single_w, replicas[0]),
-        "max_abs_diff_between_workers": max(worker.max_abs_diff(replicas[0], r) for r in replicas),
-        "final_loss_single": round(worker.full_loss(job, single_w), 4),
-        "final_loss_distributed": round(worker.full_loss(job, replicas[0]), 4),
+        "max_abs_weight_diff": _worker().max_abs_diff(single_w, replicas[0]),
+        "max_abs_diff_between_workers": max(_worker().max_abs_diff(replicas[0], r) for r in replicas),
+        "final_loss_single": round(_worker().full_loss(job, single_w), 4),
+        "final_loss_distributed": round(_worker().full_loss(job, replicas[0]), 4),
         "samples_per_second_single": round(config.steps * config.batch / single["seconds"]),
         "samples_per_second_distributed": round(config.steps * config.batch / dist_run["train_seconds"]),
         "ms_per_step_single": round(1000 * single["seconds"] / config.steps, 3),
@@ -138,8 +144,8 @@ def _train_single(job: dict, device: str, ctx: DemoContext) -> dict:
     x = torch.from_numpy(job["x"]).to(device)
     y = torch.from_numpy(job["y"]).to(device)
     order = torch.from_numpy(job["order"])
-    model = worker.build_model(x.shape[1], job["hidden"], job["classes"], job["seed"]).to(device)
-    velocity = worker.new_velocity(model)
+    model = _worker().build_model(x.shape[1], job["hidden"], job["classes"], job["seed"]).to(device)
+    velocity = _worker().new_velocity(model)
     steps, every = order.shape[0], job["report_every"]
     curve: list[tuple[int, float]] = []
     # No events inside the timed loop: drawing them runs in this process and would slow
@@ -148,8 +154,8 @@ def _train_single(job: dict, device: str, ctx: DemoContext) -> dict:
     for step in range(1, steps + 1):
         check_cancelled(ctx)
         idx = order[step - 1].to(device)
-        loss = worker.forward_backward(model, x[idx], y[idx])
-        worker.sgd_step(model, velocity, job["lr"], job["momentum"])
+        loss = _worker().forward_backward(model, x[idx], y[idx])
+        _worker().sgd_step(model, velocity, job["lr"], job["momentum"])
         if step % every == 0 or step == steps:
             curve.append((step, loss.item()))
     if device == "cuda":
@@ -161,10 +167,12 @@ def _train_single(job: dict, device: str, ctx: DemoContext) -> dict:
 
 
 def _train_distributed(job: dict, world: int, backend: str, threads: int, ctx: DemoContext) -> dict:
+    import multiprocessing
+
     mp = multiprocessing.get_context("spawn")  # never fork: the caller has threads (and torch)
     inbox = mp.Queue()
-    port = worker.free_port()
-    procs = [mp.Process(target=worker.main, args=(rank, world, port, backend, threads, job, inbox),
+    port = _worker().free_port()
+    procs = [mp.Process(target=_worker().main, args=(rank, world, port, backend, threads, job, inbox),
                         name=f"msb-dist-{rank}", daemon=True) for rank in range(world)]
     spawned = time.perf_counter()
     finished: dict[int, tuple] = {}
@@ -177,7 +185,7 @@ def _train_distributed(job: dict, world: int, backend: str, threads: int, ctx: D
         for p in procs:
             p.join(timeout=10.0)
     finally:
-        worker.stop_workers(procs, inbox)
+        _worker().stop_workers(procs, inbox)
     stats = [finished[r][2] for r in range(world)]
     return {"weights": [finished[r][3] for r in range(world)], "start_seconds": start_seconds, "curve": curve,
             "train_seconds": max(s["train_seconds"] for s in stats),
@@ -189,7 +197,7 @@ def _wait_until_ready(inbox, procs: list, finished: dict[int, tuple], world: int
     stage = ctx.pick(f"starting {world} workers", f"启动 {world} 个进程")
     ctx.emit(Progress(0, world, {}, stage))
     while len(ready) < world:
-        msg = worker.next_message(inbox, procs, finished, START_PATIENCE_S, lambda: check_cancelled(ctx))
+        msg = _worker().next_message(inbox, procs, finished, START_PATIENCE_S, lambda: check_cancelled(ctx))
         if msg[0] == "ready":
             ready.add(msg[1])
             ctx.emit(Progress(len(ready), world, {}, stage))
@@ -201,7 +209,7 @@ def _follow_training(inbox, procs: list, finished: dict[int, tuple], world: int,
     losses: dict[int, dict[int, float]] = {}
     curve: list[tuple[int, float]] = []
     while len(finished) < world:
-        msg = worker.next_message(inbox, procs, finished, STEP_PATIENCE_S, lambda: check_cancelled(ctx))
+        msg = _worker().next_message(inbox, procs, finished, STEP_PATIENCE_S, lambda: check_cancelled(ctx))
         if msg[0] == "progress":
             _, rank, step, loss = msg
             losses.setdefault(step, {})[rank] = loss

@@ -4,10 +4,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from dialog import lessons
-from dialog.transcript import read, to_markdown
 from knowledge import storage
-from dialog.terminal.output import json_text
 from knowledge.safe_text import clean
 
 USAGE = """usage: msb lessons [--json]                 the lessons, newest first
@@ -23,6 +20,11 @@ NEEDS = {"show": "N", "rename": 'N "TITLE"', "delete": "N", "export": "N [--out 
 
 
 def lessons_main(action: str | None, args: list[str], as_json: bool, out: str | None = None) -> int:
+    # Imported here, not above: every start reads USAGE to build its parser, and only `lessons` needs these.
+    from dialog import lessons
+    from dialog.terminal.output import json_text
+    from dialog.transcript import read, to_markdown
+
     base = storage.data_dir()
     if action in (None, "list"):
         return _list(base, as_json)
@@ -60,6 +62,9 @@ def _wrong(action: str, args: list[str], out: str | None) -> str:
 
 
 def _list(base, as_json: bool) -> int:
+    from dialog import lessons
+    from dialog.terminal.output import json_text
+
     found = lessons.list_lessons(base)
     if as_json:
         print(json_text([lesson.to_json() for lesson in found], sys.stdout))
@@ -82,6 +87,8 @@ def topic_titles(lang: str) -> dict[str, str]:
 
 
 def _say(data: dict, as_json: bool, verb: str) -> int:
+    from dialog.terminal.output import json_text
+
     if as_json:
         print(json_text(data, sys.stdout))
     else:

@@ -66,6 +66,9 @@ def _render(reply: Reply, out: TextIO) -> None:
 @contextmanager
 def working(message: str) -> Iterator[None]:
     """A spinner on stderr while something slow happens — on a terminal only; silent when piped."""
+    if not sys.stderr.isatty():  # asked first: Rich's console costs ~15 ms to import, for nothing down a pipe
+        yield
+        return
     from rich.console import Console
 
     console = Console(stderr=True)

@@ -5,15 +5,24 @@ Parsed by the same markdown-it parser as every front end (emphasis that works in
 regexes, with raw HTML off so that text a user typed ("<b>") stays text."""
 from __future__ import annotations
 
-from dialog.view.markdown import parser
+from functools import cache
+
+from dialog.view import markdown as view_markdown
 
 QUOTE = "    "  # a quotation stands out by its indent, as in a plain-text mail
 CODE = "    "
 
 
+@cache
+def _parser():
+    """Built once a process (a parser costs more to build than a reply to parse); links are never looked for
+    in bare text here, as they would only be written back as the same text."""
+    return view_markdown.parser(html=False, linkify=False)
+
+
 def to_plain(markdown: str) -> str:
     """`markdown` as plain text: one line per source line of a paragraph, blocks apart by one blank line."""
-    tokens = parser(html=False).parse(markdown)
+    tokens = _parser().parse(markdown)
     out: list[str] = []
     lists: list[list] = []  # per open list: [ordered?, next number]
     quotes = 0

@@ -51,10 +51,11 @@ class _CjkParserInline(ParserInline):
         return state.tokens
 
 
-def parser(html: bool = True) -> MarkdownIt:
+def parser(html: bool = True, linkify: bool = True) -> MarkdownIt:
     """The one parser for Ms. B's Markdown: Textual's Markdown widget (its `parser_factory`), Rich on a terminal,
-    plain text down a pipe. `html=False` keeps raw HTML as the text it is."""
-    md = MarkdownIt("gfm-like", {"html": html})
+    plain text down a pipe. `html=False` keeps raw HTML as the text it is; `linkify=False` leaves bare
+    addresses as text (where nothing can be clicked, and linkify-it's patterns cost ~10 ms to compile)."""
+    md = MarkdownIt("gfm-like", {"html": html, "linkify": linkify})
     inline = _CjkParserInline()
     inline.ruler, inline.ruler2 = md.inline.ruler, md.inline.ruler2  # keep the preset's rules
     md.inline = inline

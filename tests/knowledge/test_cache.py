@@ -43,13 +43,18 @@ def test_a_cache_with_the_wrong_shape_is_not_trusted():
     assert notices and "rebuilt" in notices[0]
 
 
-@pytest.mark.parametrize("damage", ["truncated", "garbage", "missing", "spelling"])
+@pytest.mark.parametrize("damage", ["truncated", "garbage", "missing", "spelling", "vocab", "ids", "method"])
 def test_a_damaged_or_partial_lexical_index_is_rebuilt_never_trusted(damage):
     notices = []
     load(notices)
     folder = next(cache_dir().glob("lexical-*")) / "en"
     target = folder / ("spelling.npz" if damage == "spelling" else "indices.csc.index.npy")
-    if damage == "missing":
+    if damage in ("vocab", "ids"):  # not JSON; ids past the index's words
+        (folder / "vocab.index.json").write_text("[1, 2" if damage == "vocab" else '{"deep": 99999}')
+    elif damage == "method":  # a method whose scores need an array this reader doesn't apply
+        params = json.loads((folder / "params.index.json").read_text())
+        (folder / "params.index.json").write_text(json.dumps({**params, "method": "bm25+"}))
+    elif damage == "missing":
         target.unlink()
     elif damage == "garbage" or damage == "spelling":
         target.write_bytes(b"\x93NUMPY not really" * 40)
@@ -96,3 +101,21 @@ def test_changing_the_knowledge_files_changes_the_key(tmp_path):
     k1 = content_key([a])
     a.write_text("two", encoding="utf-8")
     assert content_key([a]) != k1
+
+
+def test_the_saved_index_scores_as_bm25s_itself_does(tmp_path):
+    """The index is read back without bm25s (its import pulls asyncio and progress bars into every start):
+    the scores must be bm25s' own, word for word."""
+    import bm25s
+    import numpy as np
+
+    from knowledge.lexical import LexicalIndex
+
+    corpus = [["deep", "layers", "representation"], ["dropout", "overfitting", "deep"], ["gan", "deep", "deep"],
+              ["tensor"], ["深度", "学习"]]
+    built = LexicalIndex.build(corpus, [f"entry:{i}" for i in range(len(corpus))])
+    built.save(tmp_path / "ix")
+    mine = LexicalIndex.load(tmp_path / "ix", [f"entry:{i}" for i in range(len(corpus))])
+    theirs = bm25s.BM25.load(str(tmp_path / "ix"), mmap=True)
+    for query in (["deep"], ["deep", "deep", "dropout"], ["深度", "tensor", "unknown"], ["nothing"]):
+        assert np.array_equal(mine.scores(query), np.asarray(theirs.get_scores(query), np.float32)), query
