@@ -162,8 +162,9 @@ def _main(argv: list[str] | None = None) -> int:
     from dialog.view import linebreak
     from knowledge.safe_text import clean
 
-    linebreak.install()  # Chinese lines never start with "，" or "」", on any front end
     demo = argv[:1] == ["demo"]
+    if argv[:1] not in (["ask"], ["chat"]):  # those two install it when they draw with Rich (~15 ms otherwise)
+        linebreak.install()  # Chinese lines never start with "，" or "」", on any front end
     args = None if demo else _parser().parse_args(argv)
     command = "demo" if demo else args.command
     if sys.stdin is None:

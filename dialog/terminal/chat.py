@@ -120,7 +120,9 @@ def run_inline(session: Session, action: StartDemo, quiet: bool, out: TextIO) ->
         from rich.console import Console
 
         from dialog.terminal.demo_view import Renderer
+        from dialog.view import linebreak
 
+        linebreak.install()
         renderer = Renderer(Console(file=out), title=action.request.demo.title.get(lang, action.demo), lang=lang,
                             summary=False)
     try:

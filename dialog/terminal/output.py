@@ -51,7 +51,10 @@ def _render(reply: Reply, out: TextIO) -> None:
     from rich.console import Console
     from rich.text import Text
 
+    from dialog.view import linebreak
     from dialog.view.rich_markdown import RichMarkdown as Markdown  # emphasis that works in Chinese too
+
+    linebreak.install()  # Chinese lines never start with "，" or "」"
 
     console = Console(file=out, highlight=False)
     console.print(Markdown(clean(reply.text)))
