@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
-from typing import Any, Callable
-
-import yaml
+from typing import TYPE_CHECKING, Any, Callable
 
 from knowledge import storage
+
+if TYPE_CHECKING:
+    import yaml
 
 FILE = "settings.yaml"
 MAX_BYTES = 64 * 1024  # a settings file is a few lines; anything bigger is not one
@@ -78,6 +79,8 @@ def read(file: Path) -> Read:
     except UnicodeDecodeError as exc:
         line = data[:exc.start].count(b"\n") + 1
         return _unusable(name, f"{name} line {line}", f"is not UTF-8 text (byte 0x{data[exc.start]:02x})")
+    import yaml  # here, with a file to read: a start without one never pays for the import
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -96,6 +99,8 @@ def _unusable(name: str, where: str, why: str) -> Read:
 
 
 def _settings(name: str, node: yaml.MappingNode) -> Read:
+    import yaml
+
     out, problems, lines, raw = Settings(), [], {}, {}
     for key_node, value_node in node.value:
         line = key_node.start_mark.line + 1
@@ -120,6 +125,8 @@ def _settings(name: str, node: yaml.MappingNode) -> Read:
 
 def _plain(node: yaml.Node) -> tuple[Any, bool]:
     """A scalar's value (a list, a map, an alias to either or a !!python tag is not a setting)."""
+    import yaml
+
     if not isinstance(node, yaml.ScalarNode):
         return None, False
     try:
@@ -158,6 +165,8 @@ def save(settings: Settings) -> bool:
 
 
 def _write(file: Path, data: dict[str, Any]) -> bool:
+    import yaml
+
     try:
         storage.write_atomic(file, lambda p: p.write_text(
             yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8"))

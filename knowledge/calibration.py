@@ -9,7 +9,6 @@ from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
 
 from knowledge.errors import KnowledgeError
 from knowledge import safe_yaml
@@ -55,7 +54,7 @@ def _table() -> dict[str, dict[str, Scoring]]:
         return {model: {lang: Scoring(**{k: v for k, v in spec.items() if k in names})
                         for lang, spec in langs.items()}
                 for model, langs in raw["models"].items()}
-    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
+    except (OSError, safe_yaml.YAMLError, KeyError, TypeError, AttributeError) as exc:
         raise KnowledgeError(f"{CALIBRATION_FILE}: not a valid calibration file ({exc})") from None
 
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
-import yaml
 
 from knowledge.entries import Entry, tidy
 from knowledge.errors import KnowledgeError
@@ -55,7 +54,7 @@ def _key_point(raw, where: str) -> KeyPoint:
 def parse_checks(path: Path) -> list[Check]:
     try:
         data = safe_yaml.load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+    except (OSError, safe_yaml.YAMLError) as exc:
         raise KnowledgeError(f"{path}: not a readable checks file ({exc})") from None
     if not isinstance(data, dict) or not isinstance(data.get("checks"), list):
         raise KnowledgeError(f"{path}: needs entry and a list of checks")

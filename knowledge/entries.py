@@ -4,13 +4,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
-
-import yaml
+from typing import TYPE_CHECKING, Any, Iterable
 
 from knowledge.errors import KnowledgeError
 from knowledge.lang import LANGS
 from knowledge import safe_yaml
+
+if TYPE_CHECKING:
+    import yaml
 
 ENTRIES_DIR = Path(__file__).parent / "entries"
 MIN_QUESTIONS = 3
@@ -49,6 +50,8 @@ class EntryError(KnowledgeError):
 
 def _line_of(node: yaml.Node | None, key: str) -> int:
     """1-based line of `key` in a mapping node (or of the node itself)."""
+    import yaml
+
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:
             if getattr(k, "value", None) == key:
@@ -56,11 +59,17 @@ def _line_of(node: yaml.Node | None, key: str) -> int:
     return (node.start_mark.line + 1) if node is not None else 1
 
 
+def yaml_compose(text: str):
+    import yaml
+
+    return yaml.compose(text, Loader=safe_yaml.loader())
+
+
 def _fail(path: Path, node: yaml.Node | None, key: str, message: str) -> EntryError:
     if node is None:  # composed only on the error path: it is slow and the happy path needs no lines
         try:
-            node = yaml.compose(path.read_text(encoding="utf-8"), Loader=safe_yaml.LOADER)
-        except yaml.YAMLError:
+            node = yaml_compose(path.read_text(encoding="utf-8"))
+        except safe_yaml.YAMLError:
             node = None
     return EntryError(f"{path}:{_line_of(node, key)}: {message}")
 
@@ -94,7 +103,7 @@ def parse_entry(path: Path) -> Entry:
     node = None
     try:
         data = safe_yaml.load(raw)  # plain data only, never objects
-    except yaml.YAMLError as exc:
+    except safe_yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 1
         raise EntryError(f"{path}:{line}: not valid YAML ({getattr(exc, 'problem', exc)})") from None

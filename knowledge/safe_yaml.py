@@ -12,11 +12,8 @@ import hashlib
 import json
 from typing import Any
 
-import yaml
-
 from knowledge import storage
 
-LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 MEMO_FORMAT = 1  # of what a memo holds; part of its name, so another format is never read
 
 
@@ -48,4 +45,23 @@ def load(text: str) -> Any:
 
 
 def _parse(text: str) -> Any:
-    return yaml.load(text, Loader=LOADER)
+    import yaml
+
+    return yaml.load(text, Loader=loader())
+
+
+def loader():
+    """PyYAML's safe loader, its C one where it has it. PyYAML is imported only here and on errors: with every
+    text read from its memo, a start never pays for the import (~10 ms)."""
+    import yaml
+
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def __getattr__(name: str):
+    # `except safe_yaml.YAMLError` looks the name up only when something was raised: yaml's own class.
+    if name == "YAMLError":
+        import yaml
+
+        return yaml.YAMLError
+    raise AttributeError(name)

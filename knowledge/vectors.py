@@ -170,21 +170,27 @@ def vectors_for(texts: Sequence[str], embedder: Embedder, *, progress: Progress 
 
 
 _SHIPPED: dict[tuple, dict[bytes, np.ndarray]] = {}
+_READS: dict[tuple, int] = {}
 
 
 def _shipped(model: str, dim: int) -> dict[bytes, np.ndarray]:
-    """The vectors that ship for this model, read once a process (a search, the paragraphs and the examples
-    each ask; the file is 10 MB), again only if the file changes. Never modified by a caller."""
+    """The vectors that ship for this model (10 MB), kept from the second time a process asks for them: a
+    conversation asks for each new topic's paragraphs, a single answer asks once and needn't hold them.
+    Read again if the file changes; never modified by a caller."""
     path = shipped_path(model)
     try:
         st = path.stat()
         key = (path, st.st_mtime_ns, st.st_size, model, dim)
     except OSError:
         return {}
-    if key not in _SHIPPED:
+    if key in _SHIPPED:
+        return _SHIPPED[key]
+    table = read(path, model, dim)
+    _READS[key] = _READS.get(key, 0) + 1
+    if _READS[key] >= 2:
         _SHIPPED.clear()
-        _SHIPPED[key] = read(path, model, dim)
-    return _SHIPPED[key]
+        _SHIPPED[key] = table
+    return table
 
 
 def _embed(cache: Cache, missing: Callable[[], dict[bytes, str]], embedder: Embedder, as_queries: bool,
