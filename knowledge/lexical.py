@@ -204,8 +204,8 @@ class Spelling:
     """Misspelling → known word, by symmetric deletion (SymSpell's idea): two words within two edits
     share a form with up to two letters deleted, so a lookup costs a few probes, not a scan.
 
-    Only words of 5+ letters are corrected (short ones have too many neighbours), at most one edit
-    below 8 letters and two from 8; the closest known word wins, then the more common one. A word that
+    Only words of 5+ letters are corrected (short ones have too many neighbours), keeping the first letter,
+    at most one edit below 8 letters and two from 8; the closest known word wins, then the more common one. A word that
     only adds or drops letters at the end ("transformer" / "transform") is another word, not a typo.
     The forms are kept as sorted 32-bit hashes beside the word each comes from (a dict of sets held
     ~80 MiB for a 10,000-passage library); a hash shared by chance only adds a word the distance rejects.
@@ -251,7 +251,10 @@ class Spelling:
         found = {int(i) for a, b in zip(lo.tolist(), hi.tolist()) for i in self._owners[a:b]}
         close = [(_distance(word, self.words[i]), -int(self.frequency[i]), self.words[i]) for i in found
                  if not self.words[i].startswith(word) and not word.startswith(self.words[i])]
-        close = [c for c in close if c[0] <= min(limit, _edits(c[2]))]
+        # A typo rarely touches the first letter ("nueral", "dropuot"), and a word that differs there is most
+        # often another word ("batch" is not "watch"); the first two letters swapped still count ("enural").
+        close = [c for c in close if c[0] <= min(limit, _edits(c[2]))
+                 and (c[2][0] == word[0] or c[2][:2] == word[1::-1])]
         return min(close)[2] if close else word
 
 

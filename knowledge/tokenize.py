@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
 import math
 import re
@@ -20,13 +21,29 @@ to too under until up very was we were what when where which while who whom why 
 really actually kind sort thing things something anything know mean means meant explain say said talk give show
 ms mr b okay ok hey hi yes well much many way get got one like lot right
 bit bits stuff wait exactly anyway basically pretty quite guess maybe alright ah oh hmm um uh yeah
-specifically particularly still though tho imo imho btw lol tbh idk ngl pls plz thx suppose supposed""".split())
+specifically particularly still though tho imo imho btw lol tbh idk ngl pls plz thx suppose supposed
+thank thanks haha hahaha hehe nvm omg oops yep yup nope nice sure awesome
+dont doesnt didnt isnt arent wasnt werent wont wouldnt shouldnt couldnt im ive youre theyre thats whats hows wheres
+whos wut wat hw ur""".split())
 ZH_STOP = frozenset("""
 的 了 是 吗 呢 吧 啊 呀 么 嘛 和 与 及 或 在 有 我 你 他 她 它 我们 你们 他们 这 那 这个 那个 这些 那些 什么 怎么 怎么样 怎样 如何
 为什么 为何 哪 哪里 哪儿 哪些 哪个 多少 就 都 也 还 又 再 很 太 更 最 一 一个 一下 一些 一点 一种 一部 些 个 种 能 能不能 可以 会 要 想 请 给
 说 说说 讲 讲讲 谈谈 聊聊 介绍 介绍一下 解释 解释一下 告诉 知道 是不是 不是 没有 到底 究竟 意思 指 所谓 对 把 被 让 从 到 里 中 上 下
 之 其 而 而已 干嘛 干什么 啥 但 但是 因为 所以 如果 就是 还是 或者 以及 不 没 呀 哦 嗯 喔 吧 么 今天 看看 看 讲一讲 问 问题
-东西 一堆 肯定 估计 应该 大概 可能 具体 得""".split())
+东西 一堆 肯定 估计 应该 大概 可能 具体 得
+哈 哈哈 哈哈哈 呃 额 嘿 算了 好吧 玩意 玩意儿 一类 这类 那类 哪类 这种 那种 哪种 这样 那样""".split())
+
+
+def _transposed(word: str) -> set[str]:
+    return {word[:i] + word[i + 1] + word[i] + word[i + 2:] for i in range(len(word) - 1)} - {word}
+
+
+# A function word typed with two letters swapped ("waht", "teh", "hwo") is still a function word: left in,
+# it reads as a term the documents never use, and the line is declined. Real words among the swaps are kept.
+EN_STOP_SWAPPED = frozenset(t for w in EN_STOP if len(w) >= 3 for t in _transposed(w)) - EN_STOP - frozenset(
+    "form three quiet won dose nay odes mots ist tis".split())
+# What the stop lists are, for the key of the search cache that was tokenised with them.
+STOP_ID = hashlib.sha256(" ".join(sorted(EN_STOP | ZH_STOP | EN_STOP_SWAPPED)).encode()).hexdigest()[:8]
 
 _jieba_lock = threading.Lock()
 _jieba = None
@@ -120,7 +137,8 @@ _CLITIC = re.compile(r"'(?:s|re|ll|ve|d|m)$")
 
 def en_tokens(text: str) -> list[str]:
     words = (_CLITIC.sub("", w) for w in _WORD.findall(text.lower().replace("\u2019", "'")))
-    return [stem(w) for w in words if w not in EN_STOP and len(w) > 1 or w.isdigit()]
+    stems = (stem(w) for w in words if w not in EN_STOP and w not in EN_STOP_SWAPPED and len(w) > 1 or w.isdigit())
+    return [t for t in stems if t not in EN_STOP or t.isdigit()]  # "whats" stems to "what"
 
 
 def zh_tokens(text: str) -> list[str]:
