@@ -159,11 +159,12 @@ def _main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     from dialog import config
     from dialog.errors import USER_ERRORS
-    from dialog.view import linebreak
     from knowledge.safe_text import clean
 
     demo = argv[:1] == ["demo"]
     if argv[:1] not in (["ask"], ["chat"]):  # those two install it when they draw with Rich (~15 ms otherwise)
+        from dialog.view import linebreak
+
         linebreak.install()  # Chinese lines never start with "，" or "」", on any front end
     args = None if demo else _parser().parse_args(argv)
     command = "demo" if demo else args.command

@@ -26,6 +26,7 @@ from knowledge.embedder import Embedder, Progress
 from knowledge.entries import ENTRIES_DIR, Entry, load_entries, validate_references
 from knowledge.lang import LANGS, detect_lang
 from knowledge.lexical import LexicalIndex
+from knowledge.exact_index import ExactIndex
 from knowledge.library_index import LibraryIndex
 from knowledge.tokenize import tokens, zh_weight
 from knowledge.user_docs import load_user_documents
@@ -112,7 +113,7 @@ class KnowledgeBase:
         self._entry_units = [i for i in self._dense_units if self.units[i].kind != "passage"]
         self._library_units = [i for i in self._dense_units if self.units[i].kind == "passage"]
         self._embedder: Embedder | None = None
-        self._dense = None  # faiss index over the entries' dense units, set last by warm_up
+        self._dense = None  # the exact index over the entries' dense units, set last by warm_up
         self._dense_owners: list[str] = []
         self._library: LibraryIndex | None = None
         self._title_tokens: dict[str, dict[str, list[str]]] = {}
@@ -148,7 +149,7 @@ class KnowledgeBase:
         # The tokenizer's source is part of the key: new stop words must not meet old cached tokens.
         files = [*entries_dir.glob("*.yaml"), *documents_dir.glob("*.md"), *(d.path for d in user_docs.values()),
                  Path(tokenize_module.__file__)]
-        key = storage.content_key(files, extra=f"{tokenize_module.DICTIONARY_ID}:{LEXICAL_FORMAT}")
+        key = storage.content_key(files, extra=f"{tokenize_module.DICTIONARY_ID}:{tokenize_module.STOP_ID}:{LEXICAL_FORMAT}")
         units = _units(entries, user_docs)
         owners = {lang: [u.owner for u in units if u.lang == lang] for lang in LANGS}
         options = {lang: {"weight": zh_weight if lang == "zh" else None, "synonyms": partial(synonyms, lang)}
@@ -250,11 +251,9 @@ class KnowledgeBase:
             if embedder is None or isinstance(embedder, str):
                 embedder = load_embedder(embedder, notice=notice)
             embedder.warm_up()
-            import faiss
-
             vecs = vectors_for([self.units[i].dense_text for i in self._entry_units], embedder, progress=progress,
                                notice=notice)
-            index = faiss.IndexFlatIP(embedder.dim)  # inner product on unit vectors = cosine
+            index = ExactIndex(embedder.dim)  # inner product on unit vectors = cosine
             if len(vecs):
                 index.add(vecs)
             self._library = library_index.build([self.units[i].dense_text for i in self._library_units],

@@ -60,10 +60,10 @@ def path_for(model: str, texts: Sequence[str]) -> Path:
 def build(texts: Sequence[str], owners: Sequence[str], embedder: Embedder, *, progress: Progress | None = None,
           notice: Callable[[str], None] | None = None) -> LibraryIndex:
     """The index for these passages (their dense texts and owners, in the same order)."""
-    import faiss
-
     if not texts:
         return LibraryIndex(None, (), "flat")
+    import faiss
+
     if len(texts) < ANN_FROM:
         index = faiss.IndexFlatIP(embedder.dim)  # inner product on unit vectors = cosine
         index.add(vectors_for(texts, embedder, progress=progress, notice=notice))

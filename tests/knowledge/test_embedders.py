@@ -171,7 +171,7 @@ def _answers(seed: int, cache: Path) -> list[dict]:
 
 @pytest.mark.slow
 def test_the_same_question_gets_the_same_answer_under_any_hash_seed(tmp_path):
-    runs = [_answers(seed, tmp_path / str(seed)) for seed in (0, 1, 2, 3)]
+    runs = [_answers(seed, tmp_path / str(seed)) for seed in (0, 1, 2)]
     assert all(run == runs[0] for run in runs[1:])
 
 
@@ -201,9 +201,11 @@ def test_an_english_answer_from_a_built_cache_never_loads_the_chinese_segmenter(
                            cwd=ROOT, timeout=120, env=env)
     assert built.returncode == 0, built.stderr
     code = ("import sys, app; app.main(['ask', 'who invented dropout?']);"
-            "print(sorted(m for m in ('jieba', 'bm25s', 'asyncio', 'importlib.metadata') if m in sys.modules),"
+            "print(sorted(m for m in ('jieba', 'bm25s', 'asyncio', 'importlib.metadata', 'faiss', 'rich')"
+            " if m in sys.modules),"
             " file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], text=True, capture_output=True, cwd=ROOT, timeout=120, env=env)
     assert out.returncode == 0 and "Hinton" in out.stdout, (out.stdout, out.stderr)
-    # nor bm25s (the saved index is read with NumPy), nor the installed version's metadata
+    # nor bm25s (the saved index is read with NumPy), the installed version's metadata, faiss (the entries'
+    # index is exact; faiss is the library's) or Rich (down a pipe)
     assert out.stderr.strip().splitlines()[-1] == "[]"
