@@ -103,7 +103,7 @@ def read(text: str, state: ConversationState, kb: KnowledgeBase, acts: ActClassi
     probs_arr = acts.probabilities(text)
     act = acts.classify(text, probs_arr).name
     if act in ("thanks", "thanks_question"):
-        first, _, rest = (p.strip() for p in _split_once(text))
+        first, rest = _first_clause(text)
         if rest and acts.classify(first).name == "thanks":
             # "thanks! and who invented it?": the question after the thanks is what is asked
             body, lead = rest, "welcome"
@@ -114,15 +114,16 @@ def read(text: str, state: ConversationState, kb: KnowledgeBase, acts: ActClassi
         elif act == "thanks_question":
             act = "question"  # no thanks before it after all
     elif act == "no" or acts.declines(text):
-        rest = _split_once(text)[2].strip()
+        rest = _first_clause(text)[1]
         if rest and acts.classify(rest).name in ("demo", "question", "why", "example", "simpler", "more"):
             # "别读了，直接跑一个给我看": what is turned down comes first; what is asked for instead is the line
             body = rest
             probs_arr = acts.probabilities(rest)
             act = acts.classify(rest, probs_arr).name
     switch = None
-    first, rest = _directive(text)
-    if rest and body == text and _LANGUAGE_WORD.search(first) and _ASKS.search(rest):
+    # on what is asked after a thanks too ("thx. back in English: which book is it from?")
+    first, rest = _first_clause(body, dash=True)
+    if rest and len(first) <= 30 and _LANGUAGE_WORD.search(first) and _ASKS.search(rest):
         said = acts.classify(first).name
         if said in ("lang_en", "lang_zh") and acts.classify(rest).name not in ("lang_en", "lang_zh"):
             # "back to english - is it a big deal?": the language is asked for, and the question after it read
@@ -205,10 +206,11 @@ def _threaded(kb: KnowledgeBase, text: str, lang: str, words: tuple[str, ...], t
     return kb.search(f"{question} {text}", lang, k=K_THREAD, words=[*context_words, *words], vector=vector)
 
 
-def _directive(text: str) -> tuple[str, str]:
-    """(a short first clause, the rest) when the line has one ("English please, what is a GAN?"); else (text, "")."""
-    parts = _DIRECTIVE.split(text, maxsplit=1)
-    if len(parts) < 2 or len(parts[0].strip()) > 30:
+def _first_clause(text: str, *, dash: bool = False) -> tuple[str, str]:
+    """(the first clause, the rest), both stripped, when punctuation (with `dash`, a dash too) sets one off
+    ("thanks! and who invented it?", "English please - what is a GAN?"); else (text, "")."""
+    parts = (_DIRECTIVE if dash else _CLAUSE).split(text, maxsplit=1)
+    if len(parts) < 2:
         return text, ""
     return parts[0].strip(), parts[1].strip()
 
@@ -240,13 +242,6 @@ def _seen_demo(text: str, state: ConversationState, kb: KnowledgeBase, lang: str
         return None
     title = kb.entries[topics[0]].title[lang]
     return f"{title}是什么？" if lang == "zh" else f"What is {title}?"
-
-
-def _split_once(text: str) -> tuple[str, str, str]:
-    parts = _CLAUSE.split(text, maxsplit=1)
-    if len(parts) < 2:
-        return text, "", ""
-    return parts[0], "", parts[1]
 
 
 __all__ = ["Reading", "read", "language"]

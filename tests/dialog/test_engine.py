@@ -404,6 +404,8 @@ def test_a_language_asked_for_before_a_question_answers_the_question_in_it_and_k
     assert r.kind == "answer" and r.lang == "en" and r.topic == "dropout"
     r = conv.respond("再切回中文：GAN 是什么")
     assert r.kind == "answer" and r.lang == "zh" and r.topic == "gan"
+    r = conv.respond("thx! back in English: who came up with dropout?")  # after a thanks, the same
+    assert r.kind == "answer" and r.lang == "en" and r.topic == "dropout"
 
 
 def test_other_in_chinese_is_not_a_no(conv):
