@@ -42,7 +42,7 @@ def test_every_reply_to_the_corpus_is_whole_with_keyword_search(lexical_kb):
 
 @pytest.mark.slow
 def test_every_reply_to_a_sample_of_the_corpus_is_whole_with_the_model(real_kb):
-    bad = _run(real_kb, DIALOGS[::6])
+    bad = _run(real_kb, DIALOGS[::10])  # every one of them with keyword search, above
     assert not bad, f"{len(bad)} replies not whole, e.g. {bad[:5]}"
 
 
